@@ -1,0 +1,116 @@
+import { and, asc, desc, eq, gte, lte, sql, count } from 'drizzle-orm';
+import type { Candle, Timeframe } from '@osprey/shared';
+import type { Db } from '../client.js';
+import { candles } from '../schema/index.js';
+
+/** Identifies one candle series. */
+export interface SeriesKey {
+  exchange: string;
+  symbol: string;
+  timeframe: Timeframe;
+}
+
+/** Rows per INSERT statement: 9 params per row stays under Postgres' 65 535 bind-parameter limit. */
+const UPSERT_BATCH = 5000;
+
+const toCandle = (r: { ts: number; open: number; high: number; low: number; close: number; volume: number }): Candle => ({
+  ts: r.ts,
+  open: r.open,
+  high: r.high,
+  low: r.low,
+  close: r.close,
+  volume: r.volume,
+});
+
+/**
+ * Bulk upsert of candles of one series (insert, or overwrite OHLCV on the same open time).
+ * Candles must already be validated (`validateCandles`).
+ * @returns number of rows written
+ */
+export async function upsertCandles(db: Db, key: SeriesKey, rows: readonly Candle[]): Promise<number> {
+  for (let i = 0; i < rows.length; i += UPSERT_BATCH) {
+    const chunk = rows.slice(i, i + UPSERT_BATCH).map((c) => ({ ...key, ...toCandle(c) }));
+    await db
+      .insert(candles)
+      .values(chunk)
+      .onConflictDoUpdate({
+        target: [candles.exchange, candles.symbol, candles.timeframe, candles.ts],
+        set: {
+          open: sql`excluded.open`,
+          high: sql`excluded.high`,
+          low: sql`excluded.low`,
+          close: sql`excluded.close`,
+          volume: sql`excluded.volume`,
+        },
+      });
+  }
+  return rows.length;
+}
+
+/**
+ * Candles of a series, ascending by open time.
+ * @param range `from`/`to` inclusive open-time bounds (Unix ms); with `limit` and no `from`, the most recent `limit` rows
+ */
+export async function listCandles(
+  db: Db,
+  key: SeriesKey,
+  range: { from?: number | undefined; to?: number | undefined; limit?: number | undefined } = {},
+): Promise<Candle[]> {
+  const where = and(
+    eq(candles.exchange, key.exchange),
+    eq(candles.symbol, key.symbol),
+    eq(candles.timeframe, key.timeframe),
+    range.from !== undefined ? gte(candles.ts, range.from) : undefined,
+    range.to !== undefined ? lte(candles.ts, range.to) : undefined,
+  );
+  const cols = { ts: candles.ts, open: candles.open, high: candles.high, low: candles.low, close: candles.close, volume: candles.volume };
+  if (range.from === undefined && range.limit !== undefined) {
+    const rows = await db.select(cols).from(candles).where(where).orderBy(desc(candles.ts)).limit(range.limit);
+    return rows.reverse().map(toCandle);
+  }
+  const q = db.select(cols).from(candles).where(where).orderBy(asc(candles.ts));
+  const rows = range.limit !== undefined ? await q.limit(range.limit) : await q;
+  return rows.map(toCandle);
+}
+
+/** Open time of the newest stored candle of a series, or null when empty. */
+export async function latestCandleTs(db: Db, key: SeriesKey): Promise<number | null> {
+  const [row] = await db
+    .select({ ts: sql<string | null>`max(${candles.ts})` })
+    .from(candles)
+    .where(and(eq(candles.exchange, key.exchange), eq(candles.symbol, key.symbol), eq(candles.timeframe, key.timeframe)));
+  return row?.ts == null ? null : Number(row.ts);
+}
+
+/** Open times stored for a series within [from, to], ascending (gap detection). */
+export async function listCandleTs(db: Db, key: SeriesKey, from: number, to: number): Promise<number[]> {
+  const rows = await db
+    .select({ ts: candles.ts })
+    .from(candles)
+    .where(
+      and(
+        eq(candles.exchange, key.exchange),
+        eq(candles.symbol, key.symbol),
+        eq(candles.timeframe, key.timeframe),
+        gte(candles.ts, from),
+        lte(candles.ts, to),
+      ),
+    )
+    .orderBy(asc(candles.ts));
+  return rows.map((r) => r.ts);
+}
+
+/** Number of stored candles of a series. */
+export async function countCandles(db: Db, key: SeriesKey): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(candles)
+    .where(and(eq(candles.exchange, key.exchange), eq(candles.symbol, key.symbol), eq(candles.timeframe, key.timeframe)));
+  return Number(row?.n ?? 0);
+}
+
+/** Distinct symbols stored for an exchange. */
+export async function listStoredSymbols(db: Db, exchange: string): Promise<string[]> {
+  const rows = await db.selectDistinct({ symbol: candles.symbol }).from(candles).where(eq(candles.exchange, exchange));
+  return rows.map((r) => r.symbol).sort();
+}

@@ -1,0 +1,3 @@
+export * from './users.js';
+export * from './market.js';
+export * from './system.js';

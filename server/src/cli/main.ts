@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { exchangeIdSchema, roleSchema, symbolSchema, timeframeSchema, emailSchema, type Timeframe } from '@osprey/shared';
+import { z } from 'zod';
+import { ConfigError, loadEnv } from '../config/env.js';
+import { openDatabase } from '../adapters/db/client.js';
+import { upsertCandles, listCandles } from '../adapters/db/repos/candles-repo.js';
+import { insertSignals } from '../adapters/db/repos/signals-repo.js';
+import { systemClock } from '../adapters/clock.js';
+import { indicatorsCsv, parseCandlesCsv, computeIndicators } from '../domain/indicators/index.js';
+import { detectHistory } from '../domain/detector/index.js';
+import { TIMEFRAME_MS } from '@osprey/shared';
+import { AuthService } from '../services/auth-service.js';
+import { ensureDemoData } from '../services/demo-data.js';
+import { resolveDataDir } from '../services/container.js';
+import { AppError } from '../services/errors.js';
+
+/** A usage error: printed with the help text, exit code 2. */
+class UsageError extends Error {}
+
+const HELP = `Usage: pnpm osprey <command> [options]
+
+Commands:
+  import --csv FILE --exchange ID --symbol SYM --timeframe TF
+      Validate and upsert candles from a CSV (header ts,open,high,low,close,volume; ts = open time, Unix ms UTC).
+  indicators --csv FILE [--timeframe 15m|1h|4h|1d]
+      Print the timeframe's indicator columns as CSV (header ts,<columns>; empty cells before warm-up).
+  detect --exchange ID --symbol SYM --from ISO --to ISO
+      Run the market detector over stored candles in [from, to]; JSON lines of signals on stdout.
+  users add --email E --role admin|trader [--password P]
+      Add a user (the password is read from OSPREY_NEW_PASSWORD or --password, or generated and printed).
+
+The database is the one the server uses (OSPREY_DATA_DIR or DATABASE_URL).`;
+
+/** Resolves a user-given path against the directory the command was run from (pnpm changes cwd). */
+const userPath = (p: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
+
+const iso = (field: string) =>
+  z.string({ error: `--${field} is required` }).transform((s, ctx) => {
+    const t = Date.parse(s);
+    if (!Number.isFinite(t)) {
+      ctx.addIssue({ code: 'custom', message: `--${field}: not an ISO date: ${s}` });
+      return z.NEVER;
+    }
+    return t;
+  });
+
+function parseOpts<T extends z.ZodType>(schema: T, values: Record<string, unknown>): z.infer<T> {
+  const r = schema.safeParse(values);
+  if (!r.success) throw new UsageError(r.error.issues.map((i) => (i.message.startsWith('--') ? i.message : `--${i.path.join('.')}: ${i.message}`)).join('\n'));
+  return r.data;
+}
+
+async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>): Promise<T> {
+  const env = loadEnv();
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: resolveDataDir(env.OSPREY_DATA_DIR) });
+  try {
+    return await fn(database.db);
+  } finally {
+    await database.close();
+  }
+}
+
+/** Runs one CLI command. @returns process exit code */
+export async function run(argv: string[], out: (s: string) => void): Promise<number> {
+  const [cmd, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      csv: { type: 'string' },
+      exchange: { type: 'string' },
+      symbol: { type: 'string' },
+      timeframe: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      password: { type: 'string' },
+    },
+  });
+  switch (cmd) {
+    case 'indicators': {
+      const o = parseOpts(z.object({ csv: z.string({ error: '--csv is required' }), timeframe: timeframeSchema.default('15m') }), values);
+      const candles = parseCandlesCsv(readFileSync(userPath(o.csv), 'utf8'), o.timeframe);
+      out(indicatorsCsv(candles, o.timeframe));
+      return 0;
+    }
+    case 'import': {
+      const o = parseOpts(
+        z.object({ csv: z.string({ error: '--csv is required' }), exchange: exchangeIdSchema, symbol: symbolSchema, timeframe: timeframeSchema }),
+        values,
+      );
+      const candles = parseCandlesCsv(readFileSync(userPath(o.csv), 'utf8'), o.timeframe);
+      const n = await withDb((db) => upsertCandles(db, { exchange: o.exchange, symbol: o.symbol, timeframe: o.timeframe }, candles));
+      out(`imported ${n} candles into ${o.exchange} ${o.symbol} ${o.timeframe}\n`);
+      return 0;
+    }
+    case 'detect': {
+      const o = parseOpts(z.object({ exchange: exchangeIdSchema, symbol: symbolSchema, from: iso('from'), to: iso('to') }), values);
+      if (o.to < o.from) throw new UsageError('--to: must not be before --from');
+      const signals = await withDb(async (db) => {
+        await ensureDemoData(db, [o.symbol], systemClock);
+        const load = async (tf: Timeframe, lookback: number) => {
+          const rows = await listCandles(db, { exchange: o.exchange, symbol: o.symbol, timeframe: tf }, { from: o.from - lookback * TIMEFRAME_MS[tf], to: o.to });
+          const ind = computeIndicators(rows, tf);
+          return rows.map((c, i) => ({ ...c, ind: ind[i]! }));
+        };
+        const s15 = await load('15m', 500);
+        if (s15.length === 0) throw new AppError('NOT_FOUND', `no stored 15m candles for ${o.exchange} ${o.symbol}; import some first`);
+        const found = detectHistory(o.exchange, o.symbol, s15, await load('4h', 460), o.from, o.to);
+        await insertSignals(db, found);
+        return found;
+      });
+      for (const s of signals) out(`${JSON.stringify(s)}\n`);
+      return 0;
+    }
+    case 'users': {
+      if (positionals[0] !== 'add') throw new UsageError('users: the only subcommand is `users add --email E --role R`');
+      const o = parseOpts(z.object({ email: emailSchema, role: roleSchema, password: z.string().min(10, 'must be at least 10 characters').optional() }), {
+        ...values,
+        password: values.password ?? process.env.OSPREY_NEW_PASSWORD,
+      });
+      const generated = o.password ? undefined : (await import('node:crypto')).randomBytes(12).toString('base64url');
+      const user = await withDb((db) => new AuthService(db, systemClock, { sessionDays: 14 }).addUser(o.email, o.password ?? generated!, o.role));
+      out(`added ${user.role} ${user.email}${generated ? ` with password ${generated}` : ''}\n`);
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      out(`${HELP}\n`);
+      return 0;
+    default:
+      throw new UsageError(`unknown command: ${cmd}`);
+  }
+}
+
+const isMain = process.argv[1] && import.meta.url === `file://${path.resolve(process.argv[1])}`;
+if (isMain) {
+  run(process.argv.slice(2), (s) => process.stdout.write(s)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      if (err instanceof UsageError) process.stderr.write(`error: ${err.message}\n\n${HELP}\n`);
+      else if (err instanceof ConfigError || err instanceof AppError || (err instanceof Error && /Candle|Csv/.test(err.name))) process.stderr.write(`error: ${err.message}\n`);
+      else process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(err instanceof UsageError ? 2 : 1);
+    },
+  );
+}

@@ -1,0 +1,102 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import sirv from 'sirv';
+import { WebSocketServer } from 'ws';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { appRouter } from '../trpc/root.js';
+import { createContext } from '../trpc/context.js';
+import type { Services } from '../services/container.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** Built SPA served at `/`. */
+export const CLIENT_DIST = path.resolve(here, '../../../client/dist');
+const FAVICON = readFileSync(path.resolve(here, '../../assets/favicon.svg'));
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'same-origin',
+};
+
+/** A running HTTP + WebSocket server. */
+export interface HttpServer {
+  server: Server;
+  /** Bound port (useful with PORT=0 in tests). */
+  port: number;
+  /** Stops accepting, closes sockets and subscriptions. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the server: `/health`, `/favicon.ico`, tRPC over HTTP at `/trpc`, tRPC subscriptions over
+ * WebSocket at `/trpc`, and the SPA (client/dist) with index.html fallback.
+ */
+export async function startHttpServer(services: Services, port: number, host: string): Promise<HttpServer> {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    createContext: ({ req, res }) => createContext(services, req, (v) => appendCookie(res, v)),
+    onError: ({ error, path: p }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') services.log.error({ err: error, path: p }, 'tRPC error');
+    },
+  });
+  const spa = existsSync(CLIENT_DIST) ? sirv(CLIENT_DIST, { single: true, etag: true, gzip: false }) : undefined;
+
+  const server = createServer((req, res) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const url = req.url ?? '/';
+    if (url === '/health' || url.startsWith('/health?')) return void health(services, res);
+    if (url === '/favicon.ico') {
+      res.writeHead(200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'public, max-age=86400' });
+      return void res.end(FAVICON);
+    }
+    if (url.startsWith('/trpc/')) return void trpc(req, res);
+    if (spa) return spa(req, res);
+    res.writeHead(503, { 'Content-Type': 'text/plain' });
+    res.end('The web client is not built: run `pnpm start` (it builds client/dist).');
+  });
+
+  const wss = new WebSocketServer({ noServer: true });
+  const wsHandler = applyWSSHandler({
+    wss,
+    router: appRouter,
+    createContext: ({ req }) => createContext(services, req as IncomingMessage, undefined),
+    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (!req.url?.startsWith('/trpc')) return socket.destroy();
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    async close() {
+      wsHandler.broadcastReconnectNotification();
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+async function health(services: Services, res: ServerResponse): Promise<void> {
+  const body = await services.health();
+  res.writeHead(body.status === 'ok' ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function appendCookie(res: ServerResponse, value: string): void {
+  const prev = res.getHeader('Set-Cookie');
+  const list = Array.isArray(prev) ? prev : prev ? [String(prev)] : [];
+  res.setHeader('Set-Cookie', [...list, value]);
+}

@@ -1,0 +1,144 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { PublicUser, Role } from '@osprey/shared';
+import type { Db } from '../adapters/db/client.js';
+import {
+  countUsers,
+  deleteExpiredSessions,
+  deleteSession,
+  findSessionUser,
+  findUserByEmail,
+  insertSession,
+  insertUser,
+  listUsers,
+  toPublicUser,
+} from '../adapters/db/repos/users-repo.js';
+import type { Clock } from '../domain/ports.js';
+import { AppError } from './errors.js';
+
+/** argon2 parameters (OWASP 2024 minimum: m=19 MiB, t=2, p=1); @node-rs/argon2's default algorithm is argon2id. */
+const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+/** Name of the session cookie. */
+export const SESSION_COOKIE = 'osprey_session';
+
+/** Generic message for every failed login, so callers cannot probe which emails exist. */
+export const BAD_CREDENTIALS = 'Invalid email or password';
+
+/** A hash of a password nobody has, verified when the email is unknown so timing does not leak existence. */
+let dummyHash: Promise<string> | undefined;
+
+/** Hashes a password with argon2id. */
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2);
+}
+
+/** SHA-256 hex of a session token: what the sessions table stores. */
+export const sessionIdOf = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** Options of {@link AuthService}. */
+export interface AuthOptions {
+  sessionDays: number;
+  /** Failed attempts allowed per (ip, email) and per ip within `windowSec`. */
+  maxFailuresPerEmail?: number;
+  maxFailuresPerIp?: number;
+  windowSec?: number;
+}
+
+/**
+ * Users, passwords and sessions. Sessions are opaque random tokens (256 bit) in an HttpOnly cookie;
+ * the database keeps only their SHA-256.
+ */
+export class AuthService {
+  private readonly perEmail: RateLimiterMemory;
+  private readonly perIp: RateLimiterMemory;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly opts: AuthOptions,
+  ) {
+    const duration = opts.windowSec ?? 15 * 60;
+    this.perEmail = new RateLimiterMemory({ keyPrefix: 'login-email', points: opts.maxFailuresPerEmail ?? 5, duration });
+    this.perIp = new RateLimiterMemory({ keyPrefix: 'login-ip', points: opts.maxFailuresPerIp ?? 30, duration });
+  }
+
+  /**
+   * Checks credentials and opens a session.
+   * @returns the user and the raw session token (for the cookie) with its expiry (Unix ms)
+   * @throws AppError RATE_LIMITED after too many failures from this ip/email; UNAUTHENTICATED with a generic message
+   */
+  async login(email: string, password: string, ip: string): Promise<{ user: PublicUser; token: string; expiresAt: number }> {
+    const emailKey = `${ip}|${email}`;
+    const [e, i] = await Promise.all([this.perEmail.get(emailKey), this.perIp.get(ip)]);
+    if ((e && e.remainingPoints <= 0) || (i && i.remainingPoints <= 0)) {
+      const wait = Math.ceil(Math.max(e?.msBeforeNext ?? 0, i?.msBeforeNext ?? 0) / 1000);
+      throw new AppError('RATE_LIMITED', `Too many login attempts; try again in ${wait} s`);
+    }
+    const user = await findUserByEmail(this.db, email);
+    dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    const ok = await verify(user?.passwordHash ?? (await dummyHash), password).catch(() => false);
+    if (!user || !ok) {
+      await Promise.all([this.perEmail.penalty(emailKey).catch(ignore), this.perIp.penalty(ip).catch(ignore)]);
+      throw new AppError('UNAUTHENTICATED', BAD_CREDENTIALS);
+    }
+    await this.perEmail.delete(emailKey);
+    const token = randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    const expiresAt = now + this.opts.sessionDays * 86_400_000;
+    await insertSession(this.db, { id: sessionIdOf(token), userId: user.id, createdAt: now, expiresAt });
+    await deleteExpiredSessions(this.db, now);
+    return { user: toPublicUser(user), token, expiresAt };
+  }
+
+  /** The user of a session token, or null when missing/expired. */
+  async userForToken(token: string | undefined): Promise<PublicUser | null> {
+    if (!token) return null;
+    const u = await findSessionUser(this.db, sessionIdOf(token), this.clock.now());
+    return u ? toPublicUser(u) : null;
+  }
+
+  /** Ends a session (no error if it does not exist). */
+  async logout(token: string | undefined): Promise<void> {
+    if (token) await deleteSession(this.db, sessionIdOf(token));
+  }
+
+  /**
+   * Creates a user with an argon2id hash.
+   * @throws AppError CONFLICT when the email exists
+   */
+  async addUser(email: string, password: string, role: Role): Promise<PublicUser> {
+    if (await findUserByEmail(this.db, email)) throw new AppError('CONFLICT', `email: a user with ${email} already exists`);
+    const row = await insertUser(this.db, {
+      id: randomUUID(),
+      email,
+      passwordHash: await hashPassword(password),
+      role,
+      createdAt: this.clock.now(),
+    });
+    return toPublicUser(row);
+  }
+
+  /** All users (public fields). */
+  async listUsers(): Promise<PublicUser[]> {
+    return (await listUsers(this.db)).map(toPublicUser);
+  }
+
+  /**
+   * Creates the first admin when there are no users: from the given email/password, or with a random
+   * password that is returned so the caller prints it once.
+   * @returns null when users already exist
+   */
+  async ensureFirstAdmin(email: string | undefined, password: string | undefined): Promise<{ email: string; generatedPassword?: string } | null> {
+    if ((await countUsers(this.db)) > 0) return null;
+    const adminEmail = email ?? 'admin@osprey.local';
+    const generated = password ? undefined : randomBytes(12).toString('base64url');
+    await this.addUser(adminEmail, password ?? generated!, 'admin');
+    return generated ? { email: adminEmail, generatedPassword: generated } : { email: adminEmail };
+  }
+}
+
+function ignore(e: unknown): void {
+  if (e instanceof RateLimiterRes) return;
+}

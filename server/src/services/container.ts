@@ -1,0 +1,106 @@
+import path from 'node:path';
+import type { FeedState } from '@osprey/shared';
+import { openDatabase, type Database } from '../adapters/db/client.js';
+import { systemClock } from '../adapters/clock.js';
+import type { Logger } from '../adapters/log.js';
+import type { Env } from '../config/env.js';
+import { SERVER_TIMEFRAMES } from '../config/env.js';
+import { AuthService } from './auth-service.js';
+import { ensureDemoData } from './demo-data.js';
+import { EventBus } from './event-bus.js';
+import type { MarketFeed } from './feeds.js';
+import { MarketService } from './market-service.js';
+import { ReplayFeed } from './replay-feed.js';
+import { createLiveFeed } from './live-feed.js';
+
+/** Everything the transports (tRPC, CLI, jobs) call. */
+export interface Services {
+  env: Env;
+  log: Logger;
+  database: Database;
+  bus: EventBus;
+  auth: AuthService;
+  feed: MarketFeed;
+  market: MarketService;
+  /** `GET /health` body. */
+  health(): Promise<{ status: 'ok' | 'degraded'; db: { kind: Database['kind']; ok: boolean }; feed: FeedState }>;
+  /** Starts the feed and the once-a-second feed-state broadcast. */
+  start(): void;
+  /** Stops feeds and timers, waits for work in flight, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Resolves a relative data dir against the directory the user ran the command from (pnpm sets INIT_CWD). */
+export function resolveDataDir(dir: string): string {
+  if (dir.startsWith('memory://') || path.isAbsolute(dir)) return dir;
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), dir);
+}
+
+/**
+ * Opens the database (migrating it), seeds demo data and the first admin, and wires the feed and
+ * services. Nothing is emitted until {@link Services.start}.
+ */
+export async function createServices(env: Env, log: Logger): Promise<Services> {
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: resolveDataDir(env.OSPREY_DATA_DIR) });
+  const { db } = database;
+  try {
+    const bus = new EventBus();
+    const auth = new AuthService(db, systemClock, { sessionDays: env.OSPREY_SESSION_DAYS });
+    const admin = await auth.ensureFirstAdmin(env.ADMIN_EMAIL, env.ADMIN_PASSWORD);
+    if (admin?.generatedPassword) {
+      // Printed once, on stdout only, never logged.
+      process.stdout.write(
+        `\n  First start: created admin ${admin.email} with password ${admin.generatedPassword}\n  Change it or set ADMIN_EMAIL/ADMIN_PASSWORD. This is shown only once.\n\n`,
+      );
+    } else if (admin) {
+      log.info({ email: admin.email }, 'created first admin from ADMIN_EMAIL');
+    }
+    if (env.OSPREY_FEED === 'replay' && env.OSPREY_DEMO_DATA) {
+      const n = await ensureDemoData(db, env.OSPREY_SYMBOLS, systemClock);
+      if (n > 0) log.info({ rows: n }, 'imported shipped demo candles');
+    }
+    const feed: MarketFeed =
+      env.OSPREY_FEED === 'replay'
+        ? new ReplayFeed({
+            db,
+            exchange: env.OSPREY_EXCHANGE,
+            symbols: env.OSPREY_SYMBOLS,
+            timeframes: SERVER_TIMEFRAMES,
+            speed: env.OSPREY_REPLAY_SPEED,
+            startAt: env.OSPREY_REPLAY_START,
+            tickMs: env.OSPREY_REPLAY_TICK_MS,
+            log,
+          })
+        : createLiveFeed(env, db, log);
+    await feed.init();
+    const market = new MarketService({ db, bus, feed, exchange: env.OSPREY_EXCHANGE, symbols: env.OSPREY_SYMBOLS, timeframes: SERVER_TIMEFRAMES, log });
+    await market.init();
+    let feedTimer: NodeJS.Timeout | undefined;
+    return {
+      env,
+      log,
+      database,
+      bus,
+      auth,
+      feed,
+      market,
+      async health() {
+        const ok = await database.ping();
+        return { status: ok ? 'ok' : 'degraded', db: { kind: database.kind, ok }, feed: feed.state() };
+      },
+      start() {
+        feed.start(market.onFeedCandle);
+        feedTimer = setInterval(() => bus.emit('feed', feed.state()), 1000);
+      },
+      async close() {
+        if (feedTimer) clearInterval(feedTimer);
+        await feed.stop();
+        await market.idle();
+        await database.close();
+      },
+    };
+  } catch (err) {
+    await database.close().catch(() => undefined);
+    throw err;
+  }
+}

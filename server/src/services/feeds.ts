@@ -1,0 +1,28 @@
+import type { Candle, FeedState, Timeframe } from '@osprey/shared';
+import type { Clock } from '../domain/ports.js';
+
+/** A raw candle event from a feed, before indicators are attached. */
+export interface FeedCandle {
+  symbol: string;
+  timeframe: Timeframe;
+  candle: Candle;
+  /** false while the candle is still forming */
+  closed: boolean;
+}
+
+/**
+ * Source of market events: replay of stored history or live exchange sync. Downstream code (market
+ * service, detector, charts, later paper exchange and bots) cannot tell them apart.
+ */
+export interface MarketFeed {
+  readonly kind: FeedState['kind'];
+  /** Market time: simulated in replay, wall clock live. */
+  readonly clock: Clock;
+  /** Loads what the feed needs (history, markets); no events yet. */
+  init(): Promise<void>;
+  /** Starts emitting events to `onCandle`. */
+  start(onCandle: (e: FeedCandle) => void): void;
+  /** Stops timers and waits for in-flight work. */
+  stop(): Promise<void>;
+  state(): FeedState;
+}

@@ -1,0 +1,16 @@
+import { router } from './init.js';
+import { authRouter } from './routers/auth.js';
+import { healthRouter } from './routers/health.js';
+import { marketRouter } from './routers/market.js';
+import { usersRouter } from './routers/users.js';
+
+/** The whole API. The client imports only this type. */
+export const appRouter = router({
+  health: healthRouter,
+  auth: authRouter,
+  users: usersRouter,
+  market: marketRouter,
+});
+
+/** Type of {@link appRouter}, for the tRPC client. */
+export type AppRouter = typeof appRouter;

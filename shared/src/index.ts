@@ -1,0 +1,3 @@
+export * from './market.js';
+export * from './auth.js';
+export * from './errors.js';
