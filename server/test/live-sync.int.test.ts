@@ -8,12 +8,11 @@ import ccxt from 'ccxt';
 import { TIMEFRAME_MS, type Candle, type Timeframe } from '@osprey/shared';
 import { ManualClock } from '../src/domain/ports.js';
 import { PermanentExchangeError, TemporaryExchangeError } from '../src/domain/market-ports.js';
-import { CcxtOhlcvSource, createCcxtExchange } from '../src/adapters/exchange/ccxt-ohlcv.js';
+import { CcxtOhlcvSource, createCcxtExchange, ohlcvToCandle, rebaseUrls, toExchangeSourceError } from '../src/adapters/exchange/ccxt-ohlcv.js';
 import { LiveSync, type CandleUpdate, type LiveSyncOptions } from '../src/services/live-sync.js';
 import { FakeBinance, readCandlesCsv, type FakeFailure } from './fakes/fake-binance.js';
 import { MemoryCandleStore } from './fakes/memory-candle-store.js';
 
-const MIN = 60_000;
 const M15 = TIMEFRAME_MS['15m'];
 const H4 = TIMEFRAME_MS['4h'];
 const DAY = 86_400_000;
@@ -80,7 +79,7 @@ describe('CcxtOhlcvSource against the fake', () => {
     expect(api).toContain(`"${fake.url}/fapi/v1"`);
     await source.fetchOHLCV('BTC/USDT', '1h', Date.UTC(2024, 1, 1), 3);
     expect(fake.requests.map((r) => r.path)).toEqual(['/api/v3/exchangeInfo', '/api/v3/klines']);
-    expect(Object.keys(source.exchange.markets).sort()).toEqual(['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT']);
+    expect(Object.keys(source.exchange.markets ?? {}).sort()).toEqual(['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT']);
   });
 
   it('maps klines to candles equal to the CSV, the forming candle included as served', async () => {
@@ -131,6 +130,43 @@ describe('CcxtOhlcvSource against the fake', () => {
     await expect(source.fetchOHLCV('BTC/USDT', '15m', undefined, 2)).rejects.toBeInstanceOf(TemporaryExchangeError);
     expect(await source.fetchOHLCV('BTC/USDT', '15m', undefined, 2)).toHaveLength(2);
     expect(fake.requests.map((r) => `${r.status} ${r.path}`)).toEqual(['503 /api/v3/exchangeInfo', '200 /api/v3/exchangeInfo', '200 /api/v3/klines']);
+  });
+});
+
+describe('ccxt adapter helpers', () => {
+  it('maps the remaining ccxt classes and foreign errors', () => {
+    const map = (e: unknown) => {
+      const m = toExchangeSourceError(e);
+      return [m.name, m.code];
+    };
+    expect(map(new ccxt.OnMaintenance('x'))).toEqual(['TemporaryExchangeError', 'UNAVAILABLE']);
+    expect(map(new ccxt.OperationFailed('binance {"code":-1001}'))).toEqual(['TemporaryExchangeError', 'UNAVAILABLE']);
+    expect(map(new ccxt.NullResponse('x'))).toEqual(['TemporaryExchangeError', 'BAD_RESPONSE']);
+    expect(map(new ccxt.InvalidNonce('x'))).toEqual(['TemporaryExchangeError', 'NETWORK']);
+    expect(map(new ccxt.AuthenticationError('x'))).toEqual(['PermanentExchangeError', 'AUTH']);
+    expect(map(new ccxt.BadRequest('x'))).toEqual(['PermanentExchangeError', 'BAD_REQUEST']);
+    expect(map(new ccxt.NotSupported('x'))).toEqual(['PermanentExchangeError', 'NOT_SUPPORTED']);
+    expect(map(new ccxt.InsufficientFunds('x'))).toEqual(['PermanentExchangeError', 'EXCHANGE']);
+    expect(map(new TypeError('cannot read x of undefined'))).toEqual(['TemporaryExchangeError', 'BAD_RESPONSE']);
+    const already = new PermanentExchangeError('BAD_SYMBOL', 'x');
+    expect(toExchangeSourceError(already)).toBe(already);
+  });
+
+  it('rejects malformed OHLCV rows', () => {
+    expect(ohlcvToCandle([1, 2, 3, 1, 2, 5])).toEqual({ ts: 1, open: 2, high: 3, low: 1, close: 2, volume: 5 });
+    expect(() => ohlcvToCandle([1, 2, undefined, 1, 2, 5])).toThrow(TemporaryExchangeError);
+    expect(() => ohlcvToCandle([1, 2, Number.NaN, 1, 2, 5])).toThrow(/malformed/);
+  });
+
+  it('rebases nested URL maps keeping paths, and refuses non-origin bases', () => {
+    const urls = { public: 'https://api.binance.com/api/v3', nested: { x: 'https://fapi.binance.com/fapi/v1' }, n: 1 };
+    expect(rebaseUrls(urls, 'http://127.0.0.1:9/')).toEqual({
+      public: 'http://127.0.0.1:9/api/v3',
+      nested: { x: 'http://127.0.0.1:9/fapi/v1' },
+      n: 1,
+    });
+    expect(() => rebaseUrls(urls, 'http://127.0.0.1:9/api')).toThrow(/origin/);
+    expect(() => createCcxtExchange('nope')).toThrow(/unknown ccxt exchange/);
   });
 });
 

@@ -3,6 +3,7 @@ import type { FeedState } from '@osprey/shared';
 import { openDatabase, type Database } from '../adapters/db/client.js';
 import { systemClock } from '../adapters/clock.js';
 import type { Logger } from '../adapters/log.js';
+import type { Clock } from '../domain/ports.js';
 import type { Env } from '../config/env.js';
 import { SERVER_TIMEFRAMES } from '../config/env.js';
 import { AuthService } from './auth-service.js';
@@ -39,8 +40,9 @@ export function resolveDataDir(dir: string): string {
 /**
  * Opens the database (migrating it), seeds demo data and the first admin, and wires the feed and
  * services. Nothing is emitted until {@link Services.start}.
+ * @param opts.liveClock market clock of the live feed (tests pin it to the fake exchange's time)
  */
-export async function createServices(env: Env, log: Logger): Promise<Services> {
+export async function createServices(env: Env, log: Logger, opts: { liveClock?: Clock } = {}): Promise<Services> {
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: resolveDataDir(env.OSPREY_DATA_DIR) });
   const { db } = database;
   try {
@@ -71,7 +73,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
             tickMs: env.OSPREY_REPLAY_TICK_MS,
             log,
           })
-        : createLiveFeed(env, db, log);
+        : createLiveFeed(env, db, log, opts.liveClock ?? systemClock);
     await feed.init();
     const market = new MarketService({ db, bus, feed, exchange: env.OSPREY_EXCHANGE, symbols: env.OSPREY_SYMBOLS, timeframes: SERVER_TIMEFRAMES, log });
     await market.init();

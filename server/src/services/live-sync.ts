@@ -250,8 +250,14 @@ export class LiveSync {
     const { from, to } = backfillWindow(now, tf, this.backfillDays[tf] ?? 0);
     if (from <= to) {
       const stored = await this.store.listTs(this.exchange, symbol, tf, from, to);
+      const prevLatest = stored.at(-1);
       const gaps = findGaps(stored, TIMEFRAME_MS[tf], from, to);
-      for (const [first, last] of gaps) await this.fetchRange(symbol, tf, first, last, now, report);
+      for (const [first, last] of gaps) {
+        const { closed } = await this.fetchRange(symbol, tf, first, last, now, report);
+        // Candles that closed after the newest one we had are news (e.g. closed between start-up and the
+        // loop's first gap check): publish them like a tick would, so listeners miss no close.
+        if (prevLatest !== undefined) for (const candle of closed) if (candle.ts > prevLatest) this.emit({ symbol, timeframe: tf, candle, closed: true });
+      }
       if (gaps.length > 0) this.log.info({ symbol, timeframe: tf, gaps: gaps.length }, 'live sync filled gaps');
     }
     this.lastClosed.set(`${symbol}|${tf}`, await this.store.latestTs(this.exchange, symbol, tf));
@@ -297,7 +303,7 @@ export class LiveSync {
       const inRange = got.filter((c) => c.ts >= since && c.ts <= to);
       validateCandles(inRange, tf);
       const split = splitClosed(inRange, tf, now);
-      report.stored += await this.store.upsert(this.exchange, symbol, tf, inRange);
+      if (split.closed.length > 0) report.stored += await this.store.upsert(this.exchange, symbol, tf, split.closed);
       allClosed.push(...split.closed);
       forming = split.forming ?? forming;
       const lastTs = inRange.at(-1)?.ts;

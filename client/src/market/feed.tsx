@@ -1,0 +1,63 @@
+import { createContext, useContext, useRef, type ReactNode } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useSubscription } from '@trpc/tanstack-react-query';
+import type { FeedState, MarketSignal } from '@osprey/shared';
+import { AUTH_ME_KEY, useTRPC } from '../lib/trpc.js';
+import { errorMessage, isUnauthorized } from '../lib/errors.js';
+import { showToast } from '../lib/toast.js';
+import { prependSignal, signalsInput } from './live.js';
+
+/** Live feed state shared by the header clock and the market page. */
+export interface FeedInfo {
+  /** Latest feed state (from `market.onFeed`, else `market.overview`), null until known. */
+  feed: FeedState | null;
+  /** WebSocket subscription status of the feed stream. */
+  status: 'idle' | 'connecting' | 'pending' | 'error';
+}
+
+const FeedContext = createContext<FeedInfo>({ feed: null, status: 'idle' });
+
+/**
+ * Subscribes once for the whole signed-in app to `market.onFeed` (feed clock, ~1/s) and
+ * `market.onSignal` (all symbols: each new signal raises a toast and is prepended to the cached
+ * `market.signals` list of its symbol), and provides the feed state to {@link useFeed}.
+ */
+export function FeedProvider({ children }: { children: ReactNode }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const overview = useQuery(trpc.market.overview.queryOptions());
+
+  const onStreamError = (err: unknown) => {
+    if (isUnauthorized(err)) void queryClient.invalidateQueries({ queryKey: AUTH_ME_KEY });
+    else showToast('error', 'toast.liveFailed', { message: errorMessage(err) });
+  };
+
+  const feedSub = useSubscription(trpc.market.onFeed.subscriptionOptions(undefined, { onError: onStreamError }));
+
+  const seen = useRef(new Set<string>());
+  useSubscription(
+    trpc.market.onSignal.subscriptionOptions(undefined, {
+      onData: (signal: MarketSignal) => {
+        queryClient.setQueryData(trpc.market.signals.queryKey(signalsInput(signal.symbol)), (old) =>
+          old ? prependSignal(old, signal) : old,
+        );
+        if (seen.current.has(signal.id)) return;
+        seen.current.add(signal.id);
+        showToast(signal.type === 'LONG' ? 'long' : 'short', 'toast.newSignal', {
+          type: signal.type,
+          symbol: signal.symbol,
+          score: signal.score,
+        });
+      },
+      onError: onStreamError,
+    }),
+  );
+
+  const value: FeedInfo = { feed: feedSub.data ?? overview.data?.feed ?? null, status: feedSub.status };
+  return <FeedContext.Provider value={value}>{children}</FeedContext.Provider>;
+}
+
+/** The live feed state (see {@link FeedProvider}). */
+export function useFeed(): FeedInfo {
+  return useContext(FeedContext);
+}
