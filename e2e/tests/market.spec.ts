@@ -33,8 +33,12 @@ test('market chart shows real candles, signal markers, and live updates', async 
   await expect.poll(async () => Number(await chart.getAttribute('data-last-ts')), { timeout: 30_000 }).toBeGreaterThan(firstTs);
 
   // Clocks: the user's zone (Asia/Shanghai in this browser) and UTC differ by 8 h.
-  await expect(page.getByTestId('clock-utc')).toContainText(/UTC/);
-  await expect(page.getByTestId('clock-local')).toBeVisible();
+  const [local, utc] = await page.evaluate(() =>
+    ['clock-local', 'clock-utc'].map((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? ''),
+  );
+  const hourOf = (s: string | undefined) => Number(/(\d{2}):\d{2}:\d{2}/.exec(s ?? '')?.[1]);
+  expect(Number.isFinite(hourOf(utc))).toBe(true);
+  expect((hourOf(local) - hourOf(utc) + 24) % 24).toBe(8);
   await page.screenshot({ path: 'test-results/market.png', fullPage: true });
 });
 
@@ -53,11 +57,13 @@ test('language switch turns the interface into Simplified Chinese and back', asy
   await login(page);
   const nav = page.getByTestId('nav-market');
   const english = (await nav.textContent()) ?? '';
-  await page.getByTestId('lang-switch').click();
+  await page.getByTestId('lang-switch').selectOption('zh');
   await expect(nav).not.toHaveText(english);
   await expect(nav).toHaveText(/[\u4e00-\u9fff]/);
   await page.reload();
   await expect(page.getByTestId('nav-market')).toHaveText(/[\u4e00-\u9fff]/);
+  await page.getByTestId('lang-switch').selectOption('en');
+  await expect(page.getByTestId('nav-market')).toHaveText(english);
 });
 
 test('logout ends the session', async ({ page }) => {

@@ -89,3 +89,22 @@ describe.each(engines)('$name', ({ name, open }) => {
     expect(first15?.ts).toBe(Date.UTC(2024, 0, 1));
   });
 });
+
+describe('the whole app on Postgres (DATABASE_URL)', () => {
+  it('migrates, seeds, logs in and serves candles with indicators', async () => {
+    await resetPostgres();
+    const { startTestApp, HttpCaller, ADMIN } = await import('./helpers/app.js');
+    const app = await startTestApp({ DATABASE_URL: TEST_PG_URL });
+    try {
+      const health = await (await fetch(`${app.base}/health`)).json();
+      expect(health.db).toEqual({ kind: 'postgres', ok: true });
+      const c = new HttpCaller(app.base);
+      await c.login(ADMIN.email, ADMIN.password);
+      const r = await c.call('market.candles', { symbol: 'BTC/USDT', timeframe: '4h', limit: 100 }, 'query');
+      expect(r.body.result.data.candles).toHaveLength(100);
+      expect(r.body.result.data.candles.at(-1).ind.rsi_14).toBeTypeOf('number');
+    } finally {
+      await app.close();
+    }
+  });
+});

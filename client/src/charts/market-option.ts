@@ -414,7 +414,7 @@ export function buildMarketOption(input: MarketOptionInput): MarketChartOption {
       markLine: {
         silent: true,
         symbol: 'none',
-        label: { show: true, position: 'start', color: CHART_COLORS.axis, fontSize: 10 },
+        label: { show: true, position: 'insideStartTop', color: CHART_COLORS.axis, fontSize: 10 },
         lineStyle: { color: CHART_COLORS.axis, type: 'dashed', width: 1, opacity: 0.6 },
         data: [{ yAxis: 30 }, { yAxis: 70 }],
       },

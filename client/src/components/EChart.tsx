@@ -6,7 +6,7 @@ import {
   DataZoomInsideComponent,
   DataZoomSliderComponent,
   GridComponent,
-  LegendComponent,
+  LegendPlainComponent,
   MarkLineComponent,
   TooltipComponent,
 } from 'echarts/components';
@@ -23,7 +23,7 @@ use([
   AxisPointerComponent,
   DataZoomInsideComponent,
   DataZoomSliderComponent,
-  LegendComponent,
+  LegendPlainComponent,
   MarkLineComponent,
   CanvasRenderer,
 ]);

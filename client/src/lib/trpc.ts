@@ -26,9 +26,20 @@ function wsUrl(): string {
   return `${proto}://${location.host}/trpc`;
 }
 
+/** The WebSocket client of the app's tRPC client (one per page load). */
+let activeWsClient: ReturnType<typeof createWSClient> | null = null;
+
 /**
- * The tRPC client: subscriptions over one lazily opened WebSocket (closed when no subscription is active,
- * so a new login gets a fresh, cookie-authenticated connection), everything else batched over HTTP.
+ * Closes the tRPC WebSocket. The server authenticates a socket once, from the cookie on its upgrade
+ * request, so call this when the session changes (login, logout); the next subscription reopens it.
+ */
+export function closeRealtime(): void {
+  void activeWsClient?.close();
+}
+
+/**
+ * The tRPC client: subscriptions over one lazily opened WebSocket (closed after 1 s without
+ * subscriptions), everything else batched over HTTP with the session cookie.
  */
 export function createClient() {
   const wsClient = createWSClient({
@@ -37,6 +48,7 @@ export function createClient() {
     keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 3000 },
     retryDelayMs: (attempt) => Math.min(500 * 2 ** attempt, 10_000),
   });
+  activeWsClient = wsClient;
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { loginInputSchema } from '@osprey/shared';
-import { useTRPC } from '../lib/trpc.js';
+import { closeRealtime, useTRPC } from '../lib/trpc.js';
 import { useI18n } from '../lib/i18n.js';
 import { errorMessage, fieldErrors, trpcCode } from '../lib/errors.js';
 import { LangSwitch } from '../components/Header.js';
@@ -27,6 +27,7 @@ export function LoginPage() {
     trpc.auth.login.mutationOptions({
       meta: { silent: true },
       onSuccess: (user) => {
+        closeRealtime();
         queryClient.setQueryData(trpc.auth.me.queryKey(), user);
       },
       onError: (err) => {

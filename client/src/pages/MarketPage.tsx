@@ -18,8 +18,13 @@ import { applyCandleUpdate, candlesInput, chartCandles, prependSignal, signalsIn
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isTimeframe = (v: unknown): v is Timeframe => typeof v === 'string' && (TIMEFRAMES as readonly string[]).includes(v);
 
-/** How often (ms) live ticks are pushed into the chart at most. */
-const CHART_THROTTLE_MS = 250;
+/**
+ * How often (ms) live ticks are pushed into the chart at most: rebuilding a 20 000-candle option costs
+ * tens of ms, so long series refresh less often than short ones.
+ */
+function chartThrottleMs(candleCount: number): number {
+  return candleCount > 5000 ? 750 : 250;
+}
 
 /**
  * Candles of one symbol/timeframe kept live: `market.candles` loads the history into the query cache and
@@ -80,7 +85,7 @@ export function MarketPage() {
   const loading = !!symbol && candlesQuery.isPending;
   const key = `${symbol}|${timeframe}`;
   const snapshot = useMemo(() => ({ key, timeframe, candles, signals, loading }), [key, timeframe, candles, signals, loading]);
-  const shown = useThrottledValue(snapshot, CHART_THROTTLE_MS, key);
+  const shown = useThrottledValue(snapshot, chartThrottleMs(candles.length), key);
 
   const chartRef = useRef<MarketChartHandle>(null);
 

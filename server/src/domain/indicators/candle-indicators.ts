@@ -13,17 +13,17 @@ import { SmaSeededEma } from './ema.js';
  *   (0 when the sum is 0), from candle n; ADX = W(DX), first value at candle 2n − 1.
  * W = Wilder smoothing, SMA-seeded ({@link SmaSeededEma.wilder}). TA-Lib seeds the DM/TR sums of ADX slightly
  * differently (n − 1 values summed, then one Wilder step); that difference decays as ((n−1)/n)^k.
- * Results are exposed as fields; supports in-progress replacement.
+ * Results are exposed as fields (NaN before warm-up); supports in-progress replacement.
  */
 export class Adx {
-  /** ATR of the latest candle (price units), or null before warm-up. */
-  atr: number | null = null;
-  /** +DI of the latest candle (0–100), or null. */
-  plusDi: number | null = null;
-  /** −DI of the latest candle (0–100), or null. */
-  minusDi: number | null = null;
-  /** ADX of the latest candle (0–100), or null. */
-  adx: number | null = null;
+  /** ATR of the latest candle (price units), or NaN before warm-up. */
+  atr = NaN;
+  /** +DI of the latest candle (0–100), or NaN. */
+  plusDi = NaN;
+  /** −DI of the latest candle (0–100), or NaN. */
+  minusDi = NaN;
+  /** ADX of the latest candle (0–100), or NaN. */
+  adx = NaN;
   private readonly avgTr: SmaSeededEma;
   private readonly avgPlusDm: SmaSeededEma;
   private readonly avgMinusDm: SmaSeededEma;
@@ -62,17 +62,21 @@ export class Adx {
     this.curLow = candle.low;
     this.curClose = candle.close;
     if (this.count === 0) {
-      this.atr = this.plusDi = this.minusDi = this.adx = null;
+      this.atr = this.plusDi = this.minusDi = this.adx = NaN;
       return;
     }
     const up = candle.high - this.prevHigh;
     const down = this.prevLow - candle.low;
-    const tr = this.avgTr.update(getTrueRange(candle, this.prevClose), replace);
-    const plus = this.avgPlusDm.update(up > down && up > 0 ? up : 0, replace);
-    const minus = this.avgMinusDm.update(down > up && down > 0 ? down : 0, replace);
+    this.avgTr.update(getTrueRange(candle, this.prevClose), replace);
+    this.avgPlusDm.update(up > down && up > 0 ? up : 0, replace);
+    this.avgMinusDm.update(down > up && down > 0 ? down : 0, replace);
+    const tr = this.avgTr.value;
+    const plus = this.avgPlusDm.value;
+    const minus = this.avgMinusDm.value;
     this.atr = tr;
-    if (tr === null || plus === null || minus === null) {
-      this.plusDi = this.minusDi = this.adx = null;
+    if (tr !== tr) {
+      // the three averages warm up together
+      this.plusDi = this.minusDi = this.adx = NaN;
       return;
     }
     const plusDi = tr === 0 ? 0 : (100 * plus) / tr;
@@ -80,7 +84,8 @@ export class Adx {
     const sum = plusDi + minusDi;
     this.plusDi = plusDi;
     this.minusDi = minusDi;
-    this.adx = this.avgDx.update(sum === 0 ? 0 : (100 * Math.abs(plusDi - minusDi)) / sum, replace);
+    this.avgDx.update(sum === 0 ? 0 : (100 * Math.abs(plusDi - minusDi)) / sum, replace);
+    this.adx = this.avgDx.value;
   }
 }
 
@@ -90,30 +95,30 @@ export class Adx {
  * Supports in-progress replacement.
  */
 export class Obv {
+  /** Output: OBV including the latest candle (0 before any). Read-only for callers. */
+  value = 0;
   private count = 0;
   private pCount = 0;
-  private value = 0;
-  private pValue = 0;
+  private prev = 0;
   private prevClose = 0;
   private curClose = 0;
 
   /**
+   * Feeds one candle and updates {@link value}.
    * @param candle close and volume used
    * @param replace true to replace the previous candle (still forming)
-   * @returns OBV including this candle
    */
-  update(candle: Candle, replace = false): number {
+  update(candle: Candle, replace = false): void {
     if (!replace) {
       this.count = this.pCount;
-      this.value = this.pValue;
+      this.prev = this.value;
       this.prevClose = this.curClose;
     }
     this.pCount = this.count + 1;
     this.curClose = candle.close;
     const { close, volume } = candle;
-    const v = this.value;
-    this.pValue =
+    const v = this.prev;
+    this.value =
       this.count === 0 ? volume : close > this.prevClose ? v + volume : close < this.prevClose ? v - volume : v;
-    return this.pValue;
   }
 }

@@ -1,6 +1,6 @@
 import type { Candle, Timeframe } from '@osprey/shared';
 import { CandleValidationError, validateCandles } from '../candles.js';
-import { computeIndicators, indicatorColumns } from './engine.js';
+import { computeIndicatorColumns, indicatorColumns } from './engine.js';
 
 const CANDLE_FIELDS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -71,18 +71,19 @@ export function parseCandlesCsv(text: string, timeframe: Timeframe): Candle[] {
  * Indicator CSV (used by the CLI `osprey indicators`): header `ts,<columns of the timeframe>`, one row per
  * candle, numbers as `String(n)`, empty cells for null (before warm-up). Lines end with `\n`.
  * @param candles ascending by ts (Unix ms UTC)
- * @throws RangeError as {@link computeIndicators}
+ * Values are those of `computeIndicators` (computed column-wise).
+ * @throws RangeError if a candle's `ts` is smaller than its predecessor's
  */
 export function indicatorsCsv(candles: readonly Candle[], timeframe: Timeframe): string {
-  const cols = indicatorColumns(timeframe);
-  const values = computeIndicators(candles, timeframe);
-  const out: string[] = [['ts', ...cols].join(',')];
+  const names = indicatorColumns(timeframe);
+  const columns = computeIndicatorColumns(candles, timeframe);
+  const cols = names.map((c) => columns[c]!);
+  const out: string[] = [['ts', ...names].join(',')];
   for (let i = 0; i < candles.length; i++) {
-    const v = values[i]!;
     let row = String(candles[i]!.ts);
-    for (const c of cols) {
-      const x = v[c];
-      row += x === null || x === undefined ? ',' : `,${String(x)}`;
+    for (const col of cols) {
+      const x = col[i]!;
+      row += Number.isNaN(x) ? ',' : `,${String(x)}`;
     }
     out.push(row);
   }

@@ -6,18 +6,22 @@
  * this is Wilder's smoothing as TA-Lib's RSI/ATR/ADX use it (SMA seed, then `(prev·(n−1) + x)/n`).
  * trading-signals' `EMA` instead seeds with the first input (its warm-up only hides the values), so its early
  * values differ; its `WSMA` matches Wilder but re-averages a shifted array on every update (see engine.ts).
+ *
+ * Like all kernels here it signals "not warmed up" with NaN, not null: a `number | null` field or return
+ * value makes V8 box every double on the heap, which dominated the batch time.
  */
 export class SmaSeededEma {
   /** Smoothing factor α. */
   readonly alpha: number;
+  /** Output: the average including the latest input, NaN before `period` inputs. Read-only for callers. */
+  value = NaN;
   // Committed state: after the last final (no longer replaceable) input.
   private count = 0;
   private sum = 0;
-  private value = 0;
+  private prev = NaN;
   // Pending state: including the latest input, which a `replace` update may still overwrite.
   private pCount = 0;
   private pSum = 0;
-  private pValue = 0;
 
   /**
    * @param period number of inputs n (≥ 1)
@@ -38,30 +42,26 @@ export class SmaSeededEma {
   }
 
   /**
-   * Feeds one input.
+   * Feeds one input and updates {@link value}. (Results are fields, not return values: a double returned
+   * from a call V8 does not inline is boxed on the heap.)
    * @param x the input (e.g. a close price)
    * @param replace true to replace the previous input (same, still-forming candle) instead of appending
-   * @returns the average including `x`, or null before `period` inputs have been seen
    */
-  update(x: number, replace = false): number | null {
+  update(x: number, replace = false): void {
     if (!replace) {
       this.count = this.pCount;
       this.sum = this.pSum;
-      this.value = this.pValue;
+      this.prev = this.value;
     }
     const n = this.count + 1;
     const period = this.period;
     this.pCount = n;
-    if (n < period) {
-      this.pSum = this.sum + x;
-      return null;
-    }
-    if (n === period) {
-      this.pSum = this.sum + x;
-      this.pValue = this.pSum / period;
+    if (n <= period) {
+      const sum = this.sum + x;
+      this.pSum = sum;
+      this.value = n === period ? sum / period : NaN;
     } else {
-      this.pValue = (x - this.value) * this.alpha + this.value;
+      this.value = (x - this.prev) * this.alpha + this.prev;
     }
-    return this.pValue;
   }
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { INDICATOR_COLUMNS_15M, INDICATOR_COLUMNS_1D, INDICATOR_COLUMNS_4H, TIMEFRAMES, type Candle, type Timeframe } from '@osprey/shared';
-import { IndicatorEngine, computeIndicators, indicatorColumns, parseCandlesCsv } from './index.js';
+import { IndicatorEngine, computeIndicatorColumns, computeIndicators, indicatorColumns, parseCandlesCsv } from './index.js';
 
 function load(symbol: string, tf: Timeframe): Candle[] {
   const file = fileURLToPath(new URL(`../../../assets/market/BINANCE_${symbol}-USDT_${tf}.csv`, import.meta.url));
@@ -104,5 +104,38 @@ describe('IndicatorEngine', () => {
     expect(computeIndicators(gapped, '1d')).toStrictEqual(
       computeIndicators(gapped.map((c, i) => ({ ...c, ts: i * 86_400_000 })), '1d'),
     );
+  });
+
+  it('updateRow feeds like update without allocating; last is built from it on demand', () => {
+    const candles = load('BTC', '15m').slice(0, 300);
+    const batch = computeIndicators(candles, '15m');
+    const engine = new IndicatorEngine('15m');
+    candles.forEach((c, i) => {
+      for (const v of formingVersions(c)) engine.updateRow(v);
+      const row = engine.updateRow(c);
+      expect(Array.from(row, (x) => (Number.isNaN(x) ? null : x))).toEqual(indicatorColumns('15m').map((k) => batch[i]![k]));
+      expect(engine.last).toStrictEqual(batch[i]);
+      expect(engine.last).toBe(engine.last);
+    });
+  });
+});
+
+describe('computeIndicatorColumns', () => {
+  for (const tf of TIMEFRAMES) {
+    it(`${tf}: same numbers as computeIndicators, NaN where it has null`, () => {
+      const candles = load('SOL', tf).slice(0, 2000);
+      const rows = computeIndicators(candles, tf);
+      const cols = computeIndicatorColumns(candles, tf);
+      expect(Object.keys(cols)).toEqual(indicatorColumns(tf));
+      for (const k of indicatorColumns(tf)) {
+        const col = cols[k]!;
+        expect(col).toHaveLength(candles.length);
+        expect(Array.from(col, (x) => (Number.isNaN(x) ? null : x))).toEqual(rows.map((r) => r[k]));
+      }
+    });
+  }
+  it('throws on a decreasing ts', () => {
+    const candles = load('BTC', '1d').slice(0, 10);
+    expect(() => computeIndicatorColumns([candles[1]!, candles[0]!], '1d')).toThrow(RangeError);
   });
 });

@@ -1,10 +1,18 @@
-/** Hand-checkable cases for the indicator kernels, plus a cross-check against trading-signals on real data. */
+/**
+ * Hand-checkable cases for the indicator kernels (NaN = not warmed up), plus a cross-check against trading-signals
+ * on real data.
+ */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BollingerBands as TsBollinger, OBV as TsObv, RSI as TsRsi, TR as TsTr, WSMA as TsWsma } from 'trading-signals';
 import type { Candle } from '@osprey/shared';
-import { Adx, BollingerBands, Macd, Obv, Rsi, SmaSeededEma, parseCandlesCsv } from './index.js';
+import { BollingerBands } from './bollinger.js';
+import { Adx, Obv } from './candle-indicators.js';
+import { parseCandlesCsv } from './csv.js';
+import { SmaSeededEma } from './ema.js';
+import { Macd } from './macd.js';
+import { Rsi } from './rsi.js';
 
 const feed = <T>(xs: readonly number[], f: (x: number) => T): T[] => xs.map(f);
 /** Candle from high/low (open = low, close = high unless given). */
@@ -13,24 +21,26 @@ const hl = (ts: number, high: number, low: number, close = high, volume = 1): Ca
 describe('SmaSeededEma', () => {
   it('EMA 3 of 1..10 is seeded with the SMA of the first 3 (2), then lags by 1', () => {
     const e = new SmaSeededEma(3);
-    expect(feed([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], (x) => e.update(x))).toEqual([null, null, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(feed([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], (x) => (e.update(x), e.value))).toEqual([NaN, NaN, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
   it('EMA 2 of [2, 4, 10]: seed 3, then (10 − 3)·2/3 + 3', () => {
     const e = new SmaSeededEma(2);
-    const out = feed([2, 4, 10], (x) => e.update(x));
-    expect(out.slice(0, 2)).toEqual([null, 3]);
+    const out = feed([2, 4, 10], (x) => (e.update(x), e.value));
+    expect(out.slice(0, 2)).toEqual([NaN, 3]);
     expect(out[2]).toBeCloseTo(3 + (7 * 2) / 3, 12);
   });
   it('Wilder 3 of [3, 6, 9, 12]: seed 6, then (6·2 + 12)/3 = 8', () => {
     const w = SmaSeededEma.wilder(3);
-    expect(feed([3, 6, 9, 12], (x) => w.update(x))).toEqual([null, null, 6, 8]);
+    expect(feed([3, 6, 9, 12], (x) => (w.update(x), w.value))).toEqual([NaN, NaN, 6, 8]);
   });
   it('replace recomputes from the previous final state', () => {
     const e = new SmaSeededEma(2);
     e.update(2);
     e.update(100);
-    expect(e.update(4, true)).toBe(3); // replaces 100
-    expect(e.update(10)).toBeCloseTo(3 + (7 * 2) / 3, 12);
+    e.update(4, true); // replaces 100
+    expect(e.value).toBe(3);
+    e.update(10);
+    expect(e.value).toBeCloseTo(3 + (7 * 2) / 3, 12);
   });
   it('rejects a bad period', () => {
     expect(() => new SmaSeededEma(0)).toThrow(RangeError);
@@ -40,17 +50,17 @@ describe('SmaSeededEma', () => {
 describe('Rsi', () => {
   it('all-up closes give 100, all-down 0, flat 0 (TA-Lib)', () => {
     const up = new Rsi(3), down = new Rsi(3), flat = new Rsi(3);
-    const upOut = feed([1, 2, 3, 4, 5, 6], (x) => up.update(x));
-    expect(upOut).toEqual([null, null, null, 100, 100, 100]);
-    expect(feed([6, 5, 4, 3, 2], (x) => down.update(x)).at(-1)).toBe(0);
-    expect(feed([5, 5, 5, 5, 5], (x) => flat.update(x)).at(-1)).toBe(0);
+    const upOut = feed([1, 2, 3, 4, 5, 6], (x) => (up.update(x), up.value));
+    expect(upOut).toEqual([NaN, NaN, NaN, 100, 100, 100]);
+    expect(feed([6, 5, 4, 3, 2], (x) => (down.update(x), down.value)).at(-1)).toBe(0);
+    expect(feed([5, 5, 5, 5, 5], (x) => (flat.update(x), flat.value)).at(-1)).toBe(0);
   });
   it('RSI 2 of [1, 2, 1.5, 2.5]: 66.67 then 85.71', () => {
     // changes +1, −0.5, +1: seed gain (1+0)/2 = 0.5, loss (0+0.5)/2 = 0.25 → 100·0.5/0.75;
     // next gain (0.5+1)/2 = 0.75, loss 0.25/2 = 0.125 → 100·0.75/0.875
     const r = new Rsi(2);
-    const out = feed([1, 2, 1.5, 2.5], (x) => r.update(x));
-    expect(out.slice(0, 2)).toEqual([null, null]);
+    const out = feed([1, 2, 1.5, 2.5], (x) => (r.update(x), r.value));
+    expect(out.slice(0, 2)).toEqual([NaN, NaN]);
     expect(out[2]).toBeCloseTo(200 / 3, 10);
     expect(out[3]).toBeCloseTo(600 / 7, 10);
   });
@@ -61,7 +71,7 @@ describe('BollingerBands', () => {
     const bb = new BollingerBands(20, 2);
     for (let i = 0; i < 19; i++) {
       bb.update(i < 10 ? 1 : 3);
-      expect(bb.upper).toBeNull();
+      expect(bb.upper).toBeNaN();
     }
     bb.update(3);
     expect([bb.upper, bb.middle, bb.lower, bb.width]).toEqual([4, 2, 0, 2]);
@@ -74,9 +84,10 @@ describe('Macd', () => {
   it('MACD 2/3/2 of a straight line: line 0.5 from index 2, signal/histogram from index 3', () => {
     const m = new Macd(2, 3, 2);
     const out = feed([1, 2, 3, 4, 5, 6], (x) => (m.update(x), [m.line, m.signal, m.histogram]));
-    expect(out.slice(0, 2)).toEqual([[null, null, null], [null, null, null]]);
+    expect(out.slice(0, 2)).toEqual([[NaN, NaN, NaN], [NaN, NaN, NaN]]);
     expect(out[2]![0]).toBeCloseTo(0.5, 12);
-    expect(out[2]![1]).toBeNull();
+    expect(out[2]![1]).toBeNaN();
+    expect(out[2]![2]).toBeNaN();
     for (const [line, signal, hist] of out.slice(3)) {
       expect(line).toBeCloseTo(0.5, 12);
       expect(signal).toBeCloseTo(0.5, 12);
@@ -95,8 +106,9 @@ describe('Adx', () => {
     let high = 100, low = 90;
     a.update(hl(0, high, low));
     for (let i = 1; i <= 20; i++) {
-      if (i % 2) (high += 2), (low += 2);
-      else (high += 1), (low -= 1);
+      const [dh, dl] = i % 2 ? [2, 2] : [1, -1];
+      high += dh;
+      low += dl;
       a.update(hl(i, high, low));
     }
     // with a tie credited to both sides, −DI would be > 0 and ADX < 100
@@ -106,14 +118,14 @@ describe('Adx', () => {
   });
   it('only ties: DM 0 on both sides → DI 0, DX 0, ADX 0; ATR = Wilder TR', () => {
     const a = new Adx(2);
-    const out: (number | null)[][] = [];
+    const out: number[][] = [];
     for (let i = 0; i < 5; i++) {
       a.update(hl(i, 10 + i, 10 - i, 10)); // range 2i, TR = 2i for i ≥ 1
       out.push([a.atr, a.plusDi, a.minusDi, a.adx]);
     }
-    expect(out[0]).toEqual([null, null, null, null]);
-    expect(out[1]).toEqual([null, null, null, null]);
-    expect(out[2]).toEqual([3, 0, 0, null]); // ATR seed (2 + 4)/2; first DX at candle n = 2
+    expect(out[0]).toEqual([NaN, NaN, NaN, NaN]);
+    expect(out[1]).toEqual([NaN, NaN, NaN, NaN]);
+    expect(out[2]).toEqual([3, 0, 0, NaN]); // ATR seed (2 + 4)/2; first DX at candle n = 2
     expect(out[3]).toEqual([4.5, 0, 0, 0]); // (3 + 6)/2; ADX at 2n − 1 = 3
     expect(out[4]).toEqual([6.25, 0, 0, 0]);
   });
@@ -130,7 +142,7 @@ describe('Obv', () => {
     const o = new Obv();
     const closes = [10, 11, 11, 10, 12];
     const vols = [5, 3, 4, 2, 1];
-    expect(closes.map((c, i) => o.update({ ts: i, open: c, high: c, low: c, close: c, volume: vols[i]! }))).toEqual([5, 8, 8, 6, 7]);
+    expect(closes.map((c, i) => (o.update({ ts: i, open: c, high: c, low: c, close: c, volume: vols[i]! }), o.value))).toEqual([5, 8, 8, 6, 7]);
   });
 });
 
@@ -146,19 +158,21 @@ describe('kernels agree with trading-signals where its definitions match (BTC 15
     const [obv, tsObv] = [new Obv(), new TsObv(2)];
     let checked = 0;
     candles.forEach((c, i) => {
-      const r = rsi.update(c.close);
+      rsi.update(c.close);
+      const r = rsi.value;
       const tr = tsRsi.update(c.close, false);
       bb.update(c.close);
       const tb = tsBb.update(c.close, false);
       adx.update(c);
       const t = tsTr.update(c, false);
       const ta = i === 0 ? null : tsAtr.update(t, false);
-      const o = obv.update(c);
+      obv.update(c);
+      const o = obv.value;
       const to = tsObv.update(c, false);
       if (i < 300) return;
-      expect(close(r!, tr), `rsi ${i}`).toBe(true);
-      expect(close(bb.upper!, tb?.upper) && close(bb.middle!, tb?.middle) && close(bb.lower!, tb?.lower), `bb ${i}`).toBe(true);
-      expect(close(adx.atr!, ta), `atr ${i}`).toBe(true);
+      expect(close(r, tr), `rsi ${i}`).toBe(true);
+      expect(close(bb.upper, tb?.upper) && close(bb.middle, tb?.middle) && close(bb.lower, tb?.lower), `bb ${i}`).toBe(true);
+      expect(close(adx.atr, ta), `atr ${i}`).toBe(true);
       expect(close(o, candles[0]!.volume + (to ?? NaN)), `obv ${i}`).toBe(true);
       checked++;
     });

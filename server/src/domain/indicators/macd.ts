@@ -4,16 +4,16 @@ import { SmaSeededEma } from './ema.js';
  * MACD with in-progress replacement. line = EMA_fast(close) − EMA_slow(close), both SMA-seeded from the start
  * of the series ({@link SmaSeededEma}); signal = SMA-seeded EMA_signal of the line (first value after
  * `signal` line values); histogram = line − signal. Formula: Appel's MACD with TA-Lib's EMA definition.
- * Results are exposed as fields (no allocation per update); they are null before warm-up
+ * Results are exposed as fields (no allocation per update); they are NaN before warm-up
  * (line from input index slow−1, signal/histogram from slow+signal−2).
  */
 export class Macd {
-  /** MACD line of the latest input, or null. */
-  line: number | null = null;
-  /** Signal line of the latest input, or null. */
-  signal: number | null = null;
-  /** line − signal of the latest input, or null. */
-  histogram: number | null = null;
+  /** MACD line of the latest input, or NaN. */
+  line = NaN;
+  /** Signal line of the latest input, or NaN. */
+  signal = NaN;
+  /** line − signal of the latest input, or NaN. */
+  histogram = NaN;
   private readonly fastEma: SmaSeededEma;
   private readonly slowEma: SmaSeededEma;
   private readonly signalEma: SmaSeededEma;
@@ -37,16 +37,17 @@ export class Macd {
    * @param replace true to replace the previous input (still-forming candle)
    */
   update(close: number, replace = false): void {
-    const f = this.fastEma.update(close, replace);
-    const s = this.slowEma.update(close, replace);
-    if (f === null || s === null) {
-      this.line = this.signal = this.histogram = null;
+    this.fastEma.update(close, replace);
+    this.slowEma.update(close, replace);
+    const line = this.fastEma.value - this.slowEma.value; // NaN until the slow EMA is warm
+    if (line !== line) {
+      this.line = this.signal = this.histogram = NaN;
       return;
     }
-    const line = f - s;
-    const sig = this.signalEma.update(line, replace);
+    const signal = this.signalEma;
+    signal.update(line, replace);
     this.line = line;
-    this.signal = sig;
-    this.histogram = sig === null ? null : line - sig;
+    this.signal = signal.value;
+    this.histogram = line - signal.value;
   }
 }

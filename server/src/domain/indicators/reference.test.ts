@@ -82,13 +82,16 @@ function refBollinger(close: number[], n: number, k: number): [Series, Series, S
   const up: Series = [], mid: Series = [], lo: Series = [], width: Series = [];
   for (let i = 0; i < close.length; i++) {
     if (i < n - 1) {
-      up.push(null), mid.push(null), lo.push(null), width.push(null);
+      for (const col of [up, mid, lo, width]) col.push(null);
       continue;
     }
     const w = close.slice(i - n + 1, i + 1);
     const mean = w.reduce((a, b) => a + b, 0) / n;
     const sd = Math.sqrt(w.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
-    up.push(mean + k * sd), mid.push(mean), lo.push(mean - k * sd), width.push((2 * k * sd) / mean);
+    up.push(mean + k * sd);
+    mid.push(mean);
+    lo.push(mean - k * sd);
+    width.push((2 * k * sd) / mean);
   }
   return [up, mid, lo, width];
 }

@@ -7,6 +7,8 @@ import { SmaSeededEma } from './ema.js';
  * First value at input index n. Supports in-progress replacement.
  */
 export class Rsi {
+  /** Output: RSI (0–100) of the latest input, NaN before warm-up. Read-only for callers. */
+  value = NaN;
   private readonly avgGain: SmaSeededEma;
   private readonly avgLoss: SmaSeededEma;
   private count = 0;
@@ -21,23 +23,27 @@ export class Rsi {
   }
 
   /**
+   * Feeds one close and updates {@link value}.
    * @param close the close price
    * @param replace true to replace the previous input (still-forming candle)
-   * @returns RSI in 0–100, or null before warm-up
    */
-  update(close: number, replace = false): number | null {
+  update(close: number, replace = false): void {
     if (!replace) {
       this.count = this.pCount;
       this.prevClose = this.curClose;
     }
     this.pCount = this.count + 1;
     this.curClose = close;
-    if (this.count === 0) return null;
+    if (this.count === 0) {
+      this.value = NaN;
+      return;
+    }
     const change = close - this.prevClose;
-    const g = this.avgGain.update(change > 0 ? change : 0, replace);
-    const l = this.avgLoss.update(change < 0 ? -change : 0, replace);
-    if (g === null || l === null) return null;
-    const sum = g + l;
-    return sum === 0 ? 0 : (100 * g) / sum;
+    const gain = this.avgGain;
+    const loss = this.avgLoss;
+    gain.update(change > 0 ? change : 0, replace);
+    loss.update(change < 0 ? -change : 0, replace);
+    const sum = gain.value + loss.value; // NaN until warm
+    this.value = sum === 0 ? 0 : (100 * gain.value) / sum;
   }
 }

@@ -10,8 +10,8 @@ export interface SeriesKey {
   timeframe: Timeframe;
 }
 
-/** Rows per INSERT statement: 9 params per row stays under Postgres' 65 535 bind-parameter limit. */
-const UPSERT_BATCH = 5000;
+/** Rows per statement; each statement sends 6 array parameters, so this bounds memory, not bind slots. */
+const UPSERT_BATCH = 20_000;
 
 const toCandle = (r: { ts: number; open: number; high: number; low: number; close: number; volume: number }): Candle => ({
   ts: r.ts,
@@ -24,25 +24,22 @@ const toCandle = (r: { ts: number; open: number; high: number; low: number; clos
 
 /**
  * Bulk upsert of candles of one series (insert, or overwrite OHLCV on the same open time).
+ * Sends one column array per field and expands them server-side with `unnest`, which is several times
+ * faster than a multi-row VALUES list on both PGlite and Postgres (see `pnpm bench`).
  * Candles must already be validated (`validateCandles`).
  * @returns number of rows written
  */
 export async function upsertCandles(db: Db, key: SeriesKey, rows: readonly Candle[]): Promise<number> {
   for (let i = 0; i < rows.length; i += UPSERT_BATCH) {
-    const chunk = rows.slice(i, i + UPSERT_BATCH).map((c) => ({ ...key, ...toCandle(c) }));
-    await db
-      .insert(candles)
-      .values(chunk)
-      .onConflictDoUpdate({
-        target: [candles.exchange, candles.symbol, candles.timeframe, candles.ts],
-        set: {
-          open: sql`excluded.open`,
-          high: sql`excluded.high`,
-          low: sql`excluded.low`,
-          close: sql`excluded.close`,
-          volume: sql`excluded.volume`,
-        },
-      });
+    const chunk = rows.slice(i, i + UPSERT_BATCH);
+    const col = (f: keyof Candle) => sql.param(chunk.map((c) => c[f]));
+    await db.execute(sql`
+      insert into ${candles} (exchange, symbol, timeframe, ts, open, high, low, close, volume)
+      select ${key.exchange}, ${key.symbol}, ${key.timeframe}::timeframe, u.*
+      from unnest(${col('ts')}::bigint[], ${col('open')}::float8[], ${col('high')}::float8[], ${col('low')}::float8[],
+                  ${col('close')}::float8[], ${col('volume')}::float8[]) as u(ts, open, high, low, close, volume)
+      on conflict (exchange, symbol, timeframe, ts) do update set
+        open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close, volume = excluded.volume`);
   }
   return rows.length;
 }

@@ -1,0 +1,74 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { PublicUser } from '@osprey/shared';
+import { AUTH_ME_KEY, closeRealtime, useTRPC } from './lib/trpc.js';
+import { useI18n } from './lib/i18n.js';
+import { isUnauthorized } from './lib/errors.js';
+import { useHashRoute } from './lib/hooks.js';
+import { Header } from './components/Header.js';
+import { NAV_ITEMS, Nav } from './components/Nav.js';
+import { Spinner } from './components/Feedback.js';
+import { FeedProvider } from './market/feed.js';
+import { LoginPage } from './pages/LoginPage.js';
+import { MarketPage } from './pages/MarketPage.js';
+import { UsersPage } from './pages/UsersPage.js';
+
+/**
+ * Root: `auth.me` decides between the login page (UNAUTHORIZED), the signed-in shell, a splash while
+ * checking, and a "server unreachable" screen for other failures.
+ */
+export function App() {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const me = useQuery(trpc.auth.me.queryOptions(undefined, { meta: { silent: true }, staleTime: Infinity }));
+
+  if (me.error && isUnauthorized(me.error)) return <LoginPage />;
+  if (me.data) return <Shell user={me.data} />;
+  if (me.isPending) {
+    return (
+      <div className="splash">
+        <Spinner label={t('app.loading')} />
+      </div>
+    );
+  }
+  return (
+    <div className="splash">
+      <p>{t('app.serverDown')}</p>
+      <button type="button" className="btn" onClick={() => void me.refetch()}>
+        {t('app.retry')}
+      </button>
+    </div>
+  );
+}
+
+/** Signed-in layout: sidebar navigation, header (feed clock, language, user, logout) and the routed page. */
+function Shell({ user }: { user: PublicUser }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [route, navigate] = useHashRoute('market');
+  const logout = useMutation(
+    trpc.auth.logout.mutationOptions({
+      meta: { silent: true },
+      onSettled: async () => {
+        closeRealtime();
+        // Back to "unknown session" first (unmounts the shell), then drop everything the user had loaded.
+        await queryClient.resetQueries({ queryKey: AUTH_ME_KEY });
+        queryClient.removeQueries({ predicate: (q) => JSON.stringify(q.queryKey[0]) !== JSON.stringify(AUTH_ME_KEY[0]) });
+      },
+    }),
+  );
+
+  const item = NAV_ITEMS.find((i) => i.id === route && i.ready && (!i.roles || i.roles.includes(user.role)));
+  const page = item?.id ?? 'market';
+  return (
+    <FeedProvider>
+      <div className="shell">
+        <Nav current={page} role={user.role} onNavigate={navigate} />
+        <div className="main">
+          <Header title={t(item?.label ?? 'nav.market')} user={user} onLogout={() => logout.mutate()} loggingOut={logout.isPending} />
+          <main className="content">{page === 'users' ? <UsersPage /> : <MarketPage />}</main>
+        </div>
+      </div>
+    </FeedProvider>
+  );
+}
