@@ -96,7 +96,7 @@ describe('the whole app on Postgres (DATABASE_URL)', () => {
     const { startTestApp, HttpCaller, ADMIN } = await import('./helpers/app.js');
     const app = await startTestApp({ DATABASE_URL: TEST_PG_URL });
     try {
-      const health = await (await fetch(`${app.base}/health`)).json();
+      const health = (await (await fetch(`${app.base}/health`)).json()) as any;
       expect(health.db).toEqual({ kind: 'postgres', ok: true });
       const c = new HttpCaller(app.base);
       await c.login(ADMIN.email, ADMIN.password);
@@ -105,6 +105,31 @@ describe('the whole app on Postgres (DATABASE_URL)', () => {
       expect(r.body.result.data.candles.at(-1).ind.rsi_14).toBeTypeOf('number');
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('PGlite data folder lock', () => {
+  it('keeps a second opener out while the first is open, and frees the folder on close', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { DatabaseInUseError } = await import('../src/adapters/db/client.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'osprey-lock-'));
+    try {
+      const first = await openDatabase({ dataDir: dir });
+      await expect(openDatabase({ dataDir: dir })).rejects.toThrow(DatabaseInUseError);
+      await expect(openDatabase({ dataDir: dir })).rejects.toThrow(new RegExp(`in use by process ${process.pid}`));
+      await first.close();
+      const second = await openDatabase({ dataDir: dir });
+      await second.close();
+      // A lock left behind by a dead process is taken over.
+      writeFileSync(path.join(dir, 'osprey.lock'), '999999999');
+      const third = await openDatabase({ dataDir: dir });
+      expect(await third.ping()).toBe(true);
+      await third.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -34,7 +34,7 @@ describe('live feed end to end', () => {
   it('backfills at start and serves the synced candles (identical to the exchange rows) with indicators', async () => {
     const c = new HttpCaller(app.base);
     await c.login(ADMIN.email, ADMIN.password);
-    const health = await (await fetch(`${app.base}/health`)).json();
+    const health = (await (await fetch(`${app.base}/health`)).json()) as any;
     expect(health.feed).toMatchObject({ kind: 'live', exchange: 'binance', now: NOW });
     const r = await c.call('market.candles', { symbol: 'ETH/USDT', timeframe: '15m', limit: 5000 }, 'query');
     const candles = r.body.result.data.candles as { ts: number; close: number; ind: Record<string, number | null> }[];

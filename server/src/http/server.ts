@@ -68,7 +68,7 @@ export async function startHttpServer(services: Services, port: number, host: st
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
   });
   server.on('upgrade', (req, socket, head) => {
-    if (!req.url?.startsWith('/trpc')) return socket.destroy();
+    if (!req.url?.startsWith('/trpc') || !sameOrigin(req)) return socket.destroy();
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
@@ -93,6 +93,20 @@ async function health(services: Services, res: ServerResponse): Promise<void> {
   const body = await services.health();
   res.writeHead(body.status === 'ok' ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * Refuses cross-site WebSocket handshakes (CSWSH): a browser always sends Origin, and it must name the
+ * host the page was served from. Non-browser clients (no Origin) are allowed; they still need the cookie.
+ */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 function appendCookie(res: ServerResponse, value: string): void {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -52,16 +52,71 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; dat
     dir = path.resolve(dir, 'pglite');
     mkdirSync(dir, { recursive: true });
   }
-  const client = new PGlite(dir);
+  const releaseLock = dir.startsWith('memory://') ? () => undefined : acquireLock(dir);
+  let client: PGlite;
+  try {
+    client = new PGlite(dir);
+    await client.waitReady;
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
   const raw = drizzlePglite(client, { schema });
-  await migratePglite(raw, { migrationsFolder: MIGRATIONS_DIR });
+  try {
+    await migratePglite(raw, { migrationsFolder: MIGRATIONS_DIR });
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    releaseLock();
+    throw err;
+  }
   const db = raw as unknown as Db;
   return {
     db,
     kind: 'pglite',
     ping: () => pingDb(db),
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      releaseLock();
+    },
   };
+}
+
+/** Thrown when another live process already has the PGlite data folder open. */
+export class DatabaseInUseError extends Error {
+  override readonly name = 'DatabaseInUseError';
+}
+
+/**
+ * PGlite has a single writer: two processes on one folder corrupt it. A lock file holding the owner's pid
+ * keeps a second process (e.g. the CLI while the server runs) out; a lock left by a dead process is taken over.
+ * @returns a function releasing the lock
+ * @throws DatabaseInUseError naming the pid that holds the folder
+ */
+function acquireLock(dir: string): () => void {
+  const file = path.join(dir, '..', 'osprey.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(readFileSync(file, 'utf8'));
+      if (pid && isAlive(pid)) {
+        throw new DatabaseInUseError(`OSPREY_DATA_DIR ${path.dirname(file)} is in use by process ${pid} (stop it, or use DATABASE_URL with Postgres for several processes)`);
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new DatabaseInUseError(`could not lock ${file}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function pingDb(db: Db): Promise<boolean> {
