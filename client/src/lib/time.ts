@@ -69,6 +69,12 @@ export function formatDateTimeShort(ms: number, timeZone: string = localTimeZone
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
+/** `MM-DD HH:mm` of a Unix ms timestamp in `timeZone` (compact tables). */
+export function formatMonthDayTime(ms: number, timeZone: string = localTimeZone()): string {
+  const p = zonedParts(ms, timeZone);
+  return `${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
 /** `YYYY-MM-DD HH:mm:ss` of a Unix ms timestamp in UTC. */
 export function formatUtc(ms: number): string {
   return formatDateTime(ms, 'UTC');

@@ -1,6 +1,6 @@
 import type { MarketSignal } from '@osprey/shared';
 import { useI18n } from '../lib/i18n.js';
-import { formatDateTimeShort } from '../lib/time.js';
+import { formatDateTimeShort, formatMonthDayTime } from '../lib/time.js';
 import { Placeholder, Spinner } from '../components/Feedback.js';
 import { isSignalActive } from './live.js';
 
@@ -8,7 +8,7 @@ import { isSignalActive } from './live.js';
 const MAX_ROWS = 300;
 
 /**
- * Detector signals, newest first: time (creation, user's zone), symbol, direction, score, size
+ * Detector signals of one symbol, newest first: time (creation, user's zone), direction, score, size
  * multiplier, expiry and ACTIVE/EXPIRED relative to the feed time `now`. Clicking a row calls `onSelect`.
  */
 export function SignalsList({
@@ -36,7 +36,6 @@ export function SignalsList({
           <thead>
             <tr>
               <th>{t('signals.time')}</th>
-              <th>{t('signals.symbol')}</th>
               <th>{t('signals.type')}</th>
               <th className="num">{t('signals.score')}</th>
               <th className="num">{t('signals.mult')}</th>
@@ -64,8 +63,7 @@ export function SignalsList({
                     }
                   }}
                 >
-                  <td className="num nowrap">{formatDateTimeShort(s.createdAt)}</td>
-                  <td className="nowrap">{s.symbol}</td>
+                  <td className="num nowrap" title={formatDateTimeShort(s.createdAt)}>{formatMonthDayTime(s.createdAt)}</td>
                   <td>
                     <span className={`dir dir-${s.type.toLowerCase()}`}>
                       {s.type === 'LONG' ? '▲' : '▼'} {t(`signals.${s.type}`)}
@@ -73,7 +71,7 @@ export function SignalsList({
                   </td>
                   <td className="num">{s.score}</td>
                   <td className="num">×{s.sizeMultiplier}</td>
-                  <td className="num nowrap">{formatDateTimeShort(s.expiresAt)}</td>
+                  <td className="num nowrap" title={formatDateTimeShort(s.expiresAt)}>{formatMonthDayTime(s.expiresAt)}</td>
                   <td>
                     <span className={`badge ${active ? 'badge-active' : 'badge-expired'}`}>{t(active ? 'signals.active' : 'signals.expired')}</span>
                   </td>
