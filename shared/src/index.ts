@@ -1,3 +1,4 @@
 export * from './market.js';
 export * from './auth.js';
 export * from './errors.js';
+export * from './trading.js';

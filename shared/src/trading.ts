@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { exchangeIdSchema, symbolSchema } from './market.js';
+
+/** Market types an account trades: spot, or USDT-margined perpetual swaps. */
+export const MARKET_TYPES = ['spot', 'swap'] as const;
+/** One of {@link MARKET_TYPES}. */
+export type MarketType = (typeof MARKET_TYPES)[number];
+
+/** Account modes: real money, the venue's sandbox/testnet, or Osprey's paper exchange. */
+export const ACCOUNT_MODES = ['live', 'sandbox', 'paper'] as const;
+/** One of {@link ACCOUNT_MODES}. */
+export type AccountMode = (typeof ACCOUNT_MODES)[number];
+
+/** Order sides (ccxt). */
+export const ORDER_SIDES = ['buy', 'sell'] as const;
+/** One of {@link ORDER_SIDES}. */
+export type OrderSide = (typeof ORDER_SIDES)[number];
+
+/** Order types placed through the port. Stop-loss/take-profit are `market` or `limit` orders with a trigger. */
+export const ORDER_TYPES = ['market', 'limit'] as const;
+/** One of {@link ORDER_TYPES}. */
+export type OrderType = (typeof ORDER_TYPES)[number];
+
+/** What an order is for: a plain order, or a conditional stop-loss / take-profit (trigger) order. */
+export const ORDER_KINDS = ['regular', 'stop_loss', 'take_profit'] as const;
+/** One of {@link ORDER_KINDS}. */
+export type OrderKind = (typeof ORDER_KINDS)[number];
+
+/** Order lifecycle states (ccxt unified). `open` includes untriggered conditional orders. */
+export const ORDER_STATUSES = ['open', 'closed', 'canceled', 'rejected', 'expired'] as const;
+/** One of {@link ORDER_STATUSES}. */
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Position direction. */
+export const POSITION_SIDES = ['long', 'short'] as const;
+/** One of {@link POSITION_SIDES}. */
+export type PositionSide = (typeof POSITION_SIDES)[number];
+
+/**
+ * A decimal number as a string (money on the wire is never a float): optional minus, digits, optional
+ * fraction, no exponent. E.g. `"0.001"`, `"65000.5"`, `"-12.25"`.
+ */
+export const decimalStringSchema = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number like 12.5 (no exponent)');
+/** A strictly positive decimal string. */
+export const positiveDecimalSchema = decimalStringSchema.refine((s) => !s.startsWith('-') && /[1-9]/.test(s), 'must be greater than 0');
+/** A decimal string. */
+export type DecimalString = string;
+
+/** Starting balances of a paper account, e.g. `{ USDT: "10000" }`. */
+export const paperBalancesSchema = z.record(z.string().regex(/^[A-Z0-9]{1,20}$/, 'currency must be upper-case, e.g. USDT'), positiveDecimalSchema);
+
+/** Input of `accounts.create` / `accounts.update` (secrets optional on update: absent = keep). */
+export const accountInputSchema = z
+  .object({
+    name: z.string().trim().min(1, 'name is required').max(60),
+    exchange: exchangeIdSchema,
+    marketType: z.enum(MARKET_TYPES),
+    mode: z.enum(ACCOUNT_MODES),
+    apiKey: z.string().trim().max(512).optional(),
+    secret: z.string().trim().max(1024).optional(),
+    passphrase: z.string().trim().max(256).optional(),
+    paperBalances: paperBalancesSchema.optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.mode === 'paper' && !a.paperBalances) {
+      ctx.addIssue({ code: 'custom', path: ['paperBalances'], message: 'paper accounts need starting balances, e.g. { "USDT": "10000" }' });
+    }
+  });
+/** Parsed {@link accountInputSchema}. */
+export type AccountInput = z.infer<typeof accountInputSchema>;
+
+/** An account as returned to clients: secrets are never returned, only their last 4 characters. */
+export interface PublicAccount {
+  id: string;
+  name: string;
+  exchange: string;
+  marketType: MarketType;
+  mode: AccountMode;
+  /** e.g. `"…a1b2"`; null when no key is stored. */
+  apiKeyHint: string | null;
+  hasSecret: boolean;
+  hasPassphrase: boolean;
+  paperBalances: Record<string, string> | null;
+  createdAt: number;
+}
+
+/** Input of an order placed through the port (amount in base currency; price in quote). */
+export const orderRequestSchema = z.object({
+  clientOrderId: z.string().min(1).max(36),
+  symbol: symbolSchema,
+  side: z.enum(ORDER_SIDES),
+  type: z.enum(ORDER_TYPES),
+  amount: positiveDecimalSchema,
+  price: positiveDecimalSchema.optional(),
+  reduceOnly: z.boolean().default(false),
+  kind: z.enum(ORDER_KINDS).default('regular'),
+  /** Trigger price of a stop-loss / take-profit order. */
+  triggerPrice: positiveDecimalSchema.optional(),
+});
+
+/** Lifecycle of a trade (one position managed by the TradingManager). */
+export const TRADE_STATUSES = ['open', 'closed'] as const;
+/** One of {@link TRADE_STATUSES}. */
+export type TradeStatus = (typeof TRADE_STATUSES)[number];
+
+/** What opened a trade: the user, a detector/Discord signal, a triggered pending order, or a bot. */
+export const TRADE_SOURCES = ['manual', 'signal', 'pending', 'bot'] as const;
+/** One of {@link TRADE_SOURCES}. */
+export type TradeSource = (typeof TRADE_SOURCES)[number];
+
+/** Which way the price must cross a pending order's trigger: up through it (`above`) or down through it (`below`). */
+export const PENDING_DIRECTIONS = ['above', 'below'] as const;
+/** One of {@link PENDING_DIRECTIONS}. */
+export type PendingDirection = (typeof PENDING_DIRECTIONS)[number];
+
+/** States of a pending (price-triggered) order. */
+export const PENDING_ORDER_STATUSES = ['PENDING', 'TRIGGERED', 'CANCELLED', 'EXPIRED'] as const;
+/** One of {@link PENDING_ORDER_STATUSES}. */
+export type PendingOrderStatus = (typeof PENDING_ORDER_STATUSES)[number];
+
+/** Whether a fill added liquidity (maker) or took it (taker). */
+export const FILL_LIQUIDITIES = ['maker', 'taker'] as const;
+/** One of {@link FILL_LIQUIDITIES}. */
+export type FillLiquidity = (typeof FILL_LIQUIDITIES)[number];
+
+/**
+ * One take-profit leg of a trade plan: close `share` (fraction of the trade amount, decimal string in (0, 1],
+ * e.g. `"0.5"`) at `price` (quote). `orderId` is the venue id of the placed TP order; `filled` once executed.
+ */
+export interface TakeProfitLeg {
+  price: DecimalString;
+  share: DecimalString;
+  orderId?: string | null;
+  filled?: boolean;
+}
+
+/** The stop-loss of a trade plan: `price` (quote), the venue id of the placed stop order, and whether it fired. */
+export interface StopLossPlan {
+  price: DecimalString;
+  orderId?: string | null;
+  triggered?: boolean;
+}
+
+/** An account id (UUID) as an input. */
+export const accountIdSchema = z.uuid('id must be an account id');
+
+/**
+ * Input of `accounts.update`: the account id plus the full {@link accountInputSchema} fields. Secrets: absent =
+ * keep the stored one, empty string = remove it.
+ */
+export const accountUpdateInputSchema = z.intersection(z.object({ id: accountIdSchema }), accountInputSchema);
+/** Parsed {@link accountUpdateInputSchema}. */
+export type AccountUpdateInput = z.infer<typeof accountUpdateInputSchema>;
+
+/**
+ * Result of `accounts.testConnection`: the balances read with the stored credentials (currencies with a zero
+ * total left out), or a machine code and a sentence telling the user what to fix.
+ */
+export type ConnectionTestResult =
+  | { ok: true; balances: { currency: string; free: DecimalString; used: DecimalString; total: DecimalString }[] }
+  | { ok: false; code: string; message: string };
