@@ -98,8 +98,12 @@ export const orderRequestSchema = z.object({
   triggerPrice: positiveDecimalSchema.optional(),
 });
 
-/** Lifecycle of a trade (one position managed by the TradingManager). */
-export const TRADE_STATUSES = ['open', 'closed'] as const;
+/**
+ * Lifecycle of a trade (one position managed by the TradingManager), as in the domain trade machine: `opening`
+ * until the entry fills, `open` while a position is held, `closed` when flat again, `cancelled` when the entry was
+ * abandoned unfilled.
+ */
+export const TRADE_STATUSES = ['opening', 'open', 'closed', 'cancelled'] as const;
 /** One of {@link TRADE_STATUSES}. */
 export type TradeStatus = (typeof TRADE_STATUSES)[number];
 
@@ -125,19 +129,21 @@ export type FillLiquidity = (typeof FILL_LIQUIDITIES)[number];
 
 /**
  * One take-profit leg of a trade plan: close `share` (fraction of the trade amount, decimal string in (0, 1],
- * e.g. `"0.5"`) at `price` (quote). `orderId` is the venue id of the placed TP order; `filled` once executed.
+ * e.g. `"0.5"`) at `price` (quote). `orderId` / `clientOrderId` identify the placed TP order; `filled` once executed.
  */
 export interface TakeProfitLeg {
   price: DecimalString;
   share: DecimalString;
   orderId?: string | null;
+  clientOrderId?: string | null;
   filled?: boolean;
 }
 
-/** The stop-loss of a trade plan: `price` (quote), the venue id of the placed stop order, and whether it fired. */
+/** The stop-loss of a trade plan: `price` (quote), the placed stop order's ids, and whether it fired. */
 export interface StopLossPlan {
   price: DecimalString;
   orderId?: string | null;
+  clientOrderId?: string | null;
   triggered?: boolean;
 }
 

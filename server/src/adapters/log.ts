@@ -1,7 +1,7 @@
 import { pino, type Logger } from 'pino';
 
 /** Keys whose values are never written to logs. */
-export const REDACT_PATHS = ['password', '*.password', 'passwordHash', '*.passwordHash', 'apiKey', '*.apiKey', 'secret', '*.secret', 'req.headers.cookie', 'headers.cookie', 'cookie', 'token', '*.token'];
+export const REDACT_PATHS = ['password', '*.password', 'passwordHash', '*.passwordHash', 'apiKey', '*.apiKey', 'secret', '*.secret', 'passphrase', '*.passphrase', 'req.headers.cookie', 'headers.cookie', 'cookie', 'token', '*.token'];
 
 /**
  * Creates the process logger (pino, JSON lines on stdout).

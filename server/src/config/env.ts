@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FEED_KINDS, TIMEFRAMES, symbolSchema, exchangeIdSchema, type Timeframe } from '@osprey/shared';
+import { parseSecretKey } from '../adapters/crypto/secret-box.js';
 
 /** Thrown when the environment is invalid; the message names every offending variable. */
 export class ConfigError extends Error {
@@ -50,6 +51,21 @@ export const envSchema = z.object({
   /** Secure flag on the session cookie; set true behind HTTPS. */
   OSPREY_COOKIE_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   OSPREY_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  /**
+   * 32-byte key (base64 or hex) encrypting stored exchange secrets; unset → `<OSPREY_DATA_DIR>/secret.key`,
+   * created at first start with mode 0600.
+   */
+  OSPREY_SECRET_KEY: z
+    .string()
+    .refine((s) => {
+      try {
+        parseSecretKey(s);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be 32 bytes written as base64 (44 chars) or hex (64 chars); generate one with `openssl rand -base64 32`')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

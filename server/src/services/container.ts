@@ -1,11 +1,13 @@
 import path from 'node:path';
 import type { FeedState } from '@osprey/shared';
 import { openDatabase, type Database } from '../adapters/db/client.js';
+import { SecretBox, loadSecretKey } from '../adapters/crypto/secret-box.js';
 import { systemClock } from '../adapters/clock.js';
 import type { Logger } from '../adapters/log.js';
 import type { Clock } from '../domain/ports.js';
 import type { Env } from '../config/env.js';
 import { SERVER_TIMEFRAMES } from '../config/env.js';
+import { AccountsService, unwiredExchangeFactory, type ExchangeFactory } from './accounts-service.js';
 import { AuthService } from './auth-service.js';
 import { ensureDemoData } from './demo-data.js';
 import { EventBus } from './event-bus.js';
@@ -21,6 +23,7 @@ export interface Services {
   database: Database;
   bus: EventBus;
   auth: AuthService;
+  accounts: AccountsService;
   feed: MarketFeed;
   market: MarketService;
   /** `GET /health` body. */
@@ -41,13 +44,25 @@ export function resolveDataDir(dir: string): string {
  * Opens the database (migrating it), seeds demo data and the first admin, and wires the feed and
  * services. Nothing is emitted until {@link Services.start}.
  * @param opts.liveClock market clock of the live feed (tests pin it to the fake exchange's time)
+ * @param opts.exchangeFactory builds account adapters (tests pass local fakes)
+ * @throws SecretKeyError when the secret key (OSPREY_SECRET_KEY or the key file) is unusable
  */
-export async function createServices(env: Env, log: Logger, opts: { liveClock?: Clock } = {}): Promise<Services> {
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: resolveDataDir(env.OSPREY_DATA_DIR) });
+export async function createServices(env: Env, log: Logger, opts: { liveClock?: Clock; exchangeFactory?: ExchangeFactory } = {}): Promise<Services> {
+  const dataDir = resolveDataDir(env.OSPREY_DATA_DIR);
+  const secretKey = loadSecretKey({ envKey: env.OSPREY_SECRET_KEY, dataDir, warn: (msg) => log.warn(msg) });
+  if (secretKey.file) log.info({ file: secretKey.file }, 'exchange secrets are encrypted with the key file');
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir });
   const { db } = database;
   try {
     const bus = new EventBus();
     const auth = new AuthService(db, systemClock, { sessionDays: env.OSPREY_SESSION_DAYS });
+    const accounts = new AccountsService({
+      db,
+      clock: systemClock,
+      box: new SecretBox(secretKey.key),
+      exchangeFactory: opts.exchangeFactory ?? unwiredExchangeFactory,
+      log,
+    });
     const admin = await auth.ensureFirstAdmin(env.ADMIN_EMAIL, env.ADMIN_PASSWORD);
     if (admin?.generatedPassword) {
       // Printed once, on stdout only, never logged.
@@ -84,6 +99,7 @@ export async function createServices(env: Env, log: Logger, opts: { liveClock?: 
       database,
       bus,
       auth,
+      accounts,
       feed,
       market,
       async health() {

@@ -1,4 +1,5 @@
 import { router } from './init.js';
+import { accountsRouter } from './routers/accounts.js';
 import { authRouter } from './routers/auth.js';
 import { healthRouter } from './routers/health.js';
 import { marketRouter } from './routers/market.js';
@@ -10,6 +11,7 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   market: marketRouter,
+  accounts: accountsRouter,
 });
 
 /** Type of {@link appRouter}, for the tRPC client. */

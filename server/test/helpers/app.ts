@@ -3,7 +3,6 @@ import { loadEnv } from '../../src/config/env.js';
 import { createLogger } from '../../src/adapters/log.js';
 import { createServices, type Services } from '../../src/services/container.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
-import type { Clock } from '../../src/domain/ports.js';
 
 /** Postgres used by integration tests (trust auth on this machine kind). */
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -24,7 +23,7 @@ export interface TestApp {
  * Starts the real server on an in-memory PGlite (or `DATABASE_URL` from `env`) on a random port, with
  * the replay feed over the shipped data. Logs are captured, not printed.
  */
-export async function startTestApp(env: Record<string, string> = {}, opts: { liveClock?: Clock } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: Parameters<typeof createServices>[2] = {}): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {

@@ -1,3 +1,4 @@
 export * from './users.js';
 export * from './market.js';
 export * from './system.js';
+export * from './trading.js';

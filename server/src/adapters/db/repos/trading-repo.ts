@@ -1,0 +1,316 @@
+/**
+ * Queries over the trading tables (orders, fills, trades, pending orders, position/equity snapshots, paper
+ * state). Money columns are decimal strings in and out. Every function takes the db (or a transaction) first,
+ * so callers compose them in `db.transaction(tx => …)`.
+ */
+import { and, asc, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { OrderStatus, PendingOrderStatus, TradeStatus } from '@osprey/shared';
+import type { Db } from '../client.js';
+import { equitySnapshots, fills, orders, paperState, pendingOrders, positionSnapshots, trades } from '../schema/index.js';
+
+/** An `orders` row. */
+export type OrderRow = typeof orders.$inferSelect;
+/** Values to insert into `orders`. */
+export type NewOrderRow = typeof orders.$inferInsert;
+/** A `fills` row. */
+export type FillRow = typeof fills.$inferSelect;
+/** Values to insert into `fills`. */
+export type NewFillRow = typeof fills.$inferInsert;
+/** A `trades` row. */
+export type TradeRow = typeof trades.$inferSelect;
+/** Values to insert into `trades`. */
+export type NewTradeRow = typeof trades.$inferInsert;
+/** Columns of a trade an update may change. */
+export type TradePatch = Partial<Omit<NewTradeRow, 'id' | 'accountId' | 'openedAt'>>;
+/** A `pending_orders` row. */
+export type PendingOrderRow = typeof pendingOrders.$inferSelect;
+/** Values to insert into `pending_orders`. */
+export type NewPendingOrderRow = typeof pendingOrders.$inferInsert;
+/** A `position_snapshots` row. */
+export type PositionSnapshotRow = typeof positionSnapshots.$inferSelect;
+/** An `equity_snapshots` row. */
+export type EquitySnapshotRow = typeof equitySnapshots.$inferSelect;
+
+/** `excluded.<column>` in an ON CONFLICT … DO UPDATE: the value the insert proposed. */
+const excluded = (col: PgColumn): SQL => sql.raw(`excluded."${col.name}"`);
+
+// ---- orders ----
+
+/**
+ * Inserts an order or, when (account, clientOrderId) exists, refreshes its venue state: exchange id (kept when the
+ * update has none), status, filled, average, price, trigger price, fee, trade link (kept when the update has none)
+ * and `updatedAt`. An update older than the stored row (`updatedAt` lower) is ignored, so out-of-order syncs never
+ * move an order backwards.
+ * @returns the stored row after the call
+ */
+export async function upsertOrder(db: Db, row: NewOrderRow): Promise<OrderRow> {
+  const [r] = await db
+    .insert(orders)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [orders.accountId, orders.clientOrderId],
+      set: {
+        exchangeOrderId: sql`coalesce(${excluded(orders.exchangeOrderId)}, ${orders.exchangeOrderId})`,
+        status: excluded(orders.status),
+        filled: excluded(orders.filled),
+        average: excluded(orders.average),
+        price: sql`coalesce(${excluded(orders.price)}, ${orders.price})`,
+        triggerPrice: sql`coalesce(${excluded(orders.triggerPrice)}, ${orders.triggerPrice})`,
+        fee: excluded(orders.fee),
+        feeCurrency: sql`coalesce(${excluded(orders.feeCurrency)}, ${orders.feeCurrency})`,
+        tradeId: sql`coalesce(${excluded(orders.tradeId)}, ${orders.tradeId})`,
+        updatedAt: excluded(orders.updatedAt),
+      },
+      setWhere: sql`${excluded(orders.updatedAt)} >= ${orders.updatedAt}`,
+    })
+    .returning();
+  if (r) return r;
+  const existing = await findOrderByClientId(db, row.accountId, row.clientOrderId);
+  if (!existing) throw new Error('upsertOrder: row vanished');
+  return existing;
+}
+
+/** The order with Osprey's `clientOrderId` on an account. */
+export async function findOrderByClientId(db: Db, accountId: string, clientOrderId: string): Promise<OrderRow | undefined> {
+  const [r] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.accountId, accountId), eq(orders.clientOrderId, clientOrderId)))
+    .limit(1);
+  return r;
+}
+
+/** The order with the venue's id on an account. */
+export async function findOrderByExchangeId(db: Db, accountId: string, exchangeOrderId: string): Promise<OrderRow | undefined> {
+  const [r] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.accountId, accountId), eq(orders.exchangeOrderId, exchangeOrderId)))
+    .limit(1);
+  return r;
+}
+
+/**
+ * Orders of an account, newest first (`createdAt`).
+ * @param q optional symbol / status / trade filters and a row limit (default 500)
+ */
+export async function listOrders(
+  db: Db,
+  q: { accountId: string; symbol?: string | undefined; status?: OrderStatus | undefined; tradeId?: string | undefined; limit?: number | undefined },
+): Promise<OrderRow[]> {
+  return db
+    .select()
+    .from(orders)
+    .where(
+      and(
+        eq(orders.accountId, q.accountId),
+        q.symbol ? eq(orders.symbol, q.symbol) : undefined,
+        q.status ? eq(orders.status, q.status) : undefined,
+        q.tradeId ? eq(orders.tradeId, q.tradeId) : undefined,
+      ),
+    )
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(q.limit ?? 500);
+}
+
+// ---- fills ----
+
+/** Stores fills; one already stored (same account and venue fill id) is skipped. @returns the rows newly inserted */
+export async function insertFills(db: Db, rows: readonly NewFillRow[]): Promise<FillRow[]> {
+  if (rows.length === 0) return [];
+  return db
+    .insert(fills)
+    .values([...rows])
+    .onConflictDoNothing({ target: [fills.accountId, fills.exchangeFillId] })
+    .returning();
+}
+
+/**
+ * Fills of an account, oldest first.
+ * @param q optional venue order id, symbol, inclusive `since` (Unix ms) and a row limit (default 1000)
+ */
+export async function listFills(
+  db: Db,
+  q: { accountId: string; orderId?: string | undefined; symbol?: string | undefined; since?: number | undefined; limit?: number | undefined },
+): Promise<FillRow[]> {
+  return db
+    .select()
+    .from(fills)
+    .where(
+      and(
+        eq(fills.accountId, q.accountId),
+        q.orderId ? eq(fills.orderId, q.orderId) : undefined,
+        q.symbol ? eq(fills.symbol, q.symbol) : undefined,
+        q.since !== undefined ? gte(fills.ts, q.since) : undefined,
+      ),
+    )
+    .orderBy(asc(fills.ts), asc(fills.id))
+    .limit(q.limit ?? 1000);
+}
+
+// ---- trades ----
+
+/** Inserts a trade. */
+export async function insertTrade(db: Db, row: NewTradeRow): Promise<TradeRow> {
+  const [r] = await db.insert(trades).values(row).returning();
+  if (!r) throw new Error('insert returned no row');
+  return r;
+}
+
+/** Updates a trade. @returns the updated row, or undefined when it does not exist */
+export async function updateTrade(db: Db, id: string, patch: TradePatch): Promise<TradeRow | undefined> {
+  const [r] = await db.update(trades).set(patch).where(eq(trades.id, id)).returning();
+  return r;
+}
+
+/** A trade by id. */
+export async function findTrade(db: Db, id: string): Promise<TradeRow | undefined> {
+  const [r] = await db.select().from(trades).where(eq(trades.id, id)).limit(1);
+  return r;
+}
+
+/**
+ * Trades newest first (`openedAt`).
+ * @param q account (optional: all accounts, for jobs), status, symbol, row limit (default 500)
+ */
+export async function listTrades(
+  db: Db,
+  q: { accountId?: string | undefined; status?: TradeStatus | undefined; symbol?: string | undefined; limit?: number | undefined },
+): Promise<TradeRow[]> {
+  return db
+    .select()
+    .from(trades)
+    .where(
+      and(
+        q.accountId ? eq(trades.accountId, q.accountId) : undefined,
+        q.status ? eq(trades.status, q.status) : undefined,
+        q.symbol ? eq(trades.symbol, q.symbol) : undefined,
+      ),
+    )
+    .orderBy(desc(trades.openedAt), desc(trades.id))
+    .limit(q.limit ?? 500);
+}
+
+// ---- pending orders ----
+
+/** Inserts a pending order. */
+export async function insertPendingOrder(db: Db, row: NewPendingOrderRow): Promise<PendingOrderRow> {
+  const [r] = await db.insert(pendingOrders).values(row).returning();
+  if (!r) throw new Error('insert returned no row');
+  return r;
+}
+
+/** Pending orders, oldest first, optionally of one account and/or in one status. */
+export async function listPendingOrders(
+  db: Db,
+  q: { accountId?: string | undefined; status?: PendingOrderStatus | undefined } = {},
+): Promise<PendingOrderRow[]> {
+  return db
+    .select()
+    .from(pendingOrders)
+    .where(and(q.accountId ? eq(pendingOrders.accountId, q.accountId) : undefined, q.status ? eq(pendingOrders.status, q.status) : undefined))
+    .orderBy(asc(pendingOrders.createdAt), asc(pendingOrders.id));
+}
+
+/**
+ * Moves a pending order out of `PENDING` (compare-and-set), so two watchers cannot both trigger it.
+ * @param patch the new status and, for TRIGGERED, `triggeredAt`/`tradeId`
+ * @returns the updated row, or undefined when it was no longer PENDING (or does not exist)
+ */
+export async function transitionPendingOrder(
+  db: Db,
+  id: string,
+  patch: { status: Exclude<PendingOrderStatus, 'PENDING'>; triggeredAt?: number | null; tradeId?: string | null },
+): Promise<PendingOrderRow | undefined> {
+  const [r] = await db
+    .update(pendingOrders)
+    .set(patch)
+    .where(and(eq(pendingOrders.id, id), eq(pendingOrders.status, 'PENDING')))
+    .returning();
+  return r;
+}
+
+// ---- snapshots ----
+
+/**
+ * Stores position snapshots; a (account, symbol, side, updatedAt) already stored is skipped, so re-syncing an
+ * unchanged position writes nothing. @returns the number of rows newly inserted
+ */
+export async function insertPositionSnapshots(db: Db, rows: readonly (typeof positionSnapshots.$inferInsert)[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const inserted = await db
+    .insert(positionSnapshots)
+    .values([...rows])
+    .onConflictDoNothing()
+    .returning({ symbol: positionSnapshots.symbol });
+  return inserted.length;
+}
+
+/**
+ * Position snapshots of an account, oldest first, with optional symbol and inclusive `updatedAt` bounds (Unix ms).
+ */
+export async function listPositionSnapshots(
+  db: Db,
+  q: { accountId: string; symbol?: string | undefined; from?: number | undefined; to?: number | undefined; limit?: number | undefined },
+): Promise<PositionSnapshotRow[]> {
+  return db
+    .select()
+    .from(positionSnapshots)
+    .where(
+      and(
+        eq(positionSnapshots.accountId, q.accountId),
+        q.symbol ? eq(positionSnapshots.symbol, q.symbol) : undefined,
+        q.from !== undefined ? gte(positionSnapshots.updatedAt, q.from) : undefined,
+        q.to !== undefined ? lte(positionSnapshots.updatedAt, q.to) : undefined,
+      ),
+    )
+    .orderBy(asc(positionSnapshots.updatedAt), asc(positionSnapshots.symbol))
+    .limit(q.limit ?? 5000);
+}
+
+/** Stores the equity of an account at `ts` (Unix ms); a second value for the same ts replaces the first. */
+export async function upsertEquitySnapshot(db: Db, row: EquitySnapshotRow): Promise<void> {
+  await db
+    .insert(equitySnapshots)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [equitySnapshots.accountId, equitySnapshots.ts],
+      set: { equity: excluded(equitySnapshots.equity), balance: excluded(equitySnapshots.balance), unrealizedPnl: excluded(equitySnapshots.unrealizedPnl) },
+    });
+}
+
+/** Equity history of an account, oldest first, with inclusive `ts` bounds (Unix ms). */
+export async function listEquitySnapshots(
+  db: Db,
+  q: { accountId: string; from?: number | undefined; to?: number | undefined; limit?: number | undefined },
+): Promise<EquitySnapshotRow[]> {
+  return db
+    .select()
+    .from(equitySnapshots)
+    .where(
+      and(
+        eq(equitySnapshots.accountId, q.accountId),
+        q.from !== undefined ? gte(equitySnapshots.ts, q.from) : undefined,
+        q.to !== undefined ? lte(equitySnapshots.ts, q.to) : undefined,
+      ),
+    )
+    .orderBy(asc(equitySnapshots.ts))
+    .limit(q.limit ?? 10_000);
+}
+
+// ---- paper state ----
+
+/** The saved paper-exchange state of an account, or null when none was saved yet. */
+export async function loadPaperState(db: Db, accountId: string): Promise<{ state: Record<string, unknown>; updatedAt: number } | null> {
+  const [r] = await db.select().from(paperState).where(eq(paperState.accountId, accountId)).limit(1);
+  return r ? { state: r.state, updatedAt: r.updatedAt } : null;
+}
+
+/** Saves (replaces) the paper-exchange state of an account. @param updatedAt Unix ms */
+export async function savePaperState(db: Db, accountId: string, state: Record<string, unknown>, updatedAt: number): Promise<void> {
+  await db
+    .insert(paperState)
+    .values({ accountId, state, updatedAt })
+    .onConflictDoUpdate({ target: paperState.accountId, set: { state: excluded(paperState.state), updatedAt: excluded(paperState.updatedAt) } });
+}
