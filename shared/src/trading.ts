@@ -165,3 +165,103 @@ export type AccountUpdateInput = z.infer<typeof accountUpdateInputSchema>;
 export type ConnectionTestResult =
   | { ok: true; balances: { currency: string; free: DecimalString; used: DecimalString; total: DecimalString }[] }
   | { ok: false; code: string; message: string };
+
+/** Position sizing of the order ticket: base amount, quote notional, or % of equity risked to the stop. */
+export const sizingSchema = z.object({
+  mode: z.enum(['base', 'quote', 'risk']),
+  value: positiveDecimalSchema,
+});
+
+/** A take-profit target in a ticket: `share` of the position (fraction in (0, 1]) at `price`. */
+export const targetInputSchema = z.object({ price: positiveDecimalSchema, share: positiveDecimalSchema });
+
+/** Input of `trading.open` (and `trading.estimate`): open a managed position. */
+export const openTradeInputSchema = z
+  .object({
+    accountId: accountIdSchema,
+    symbol: symbolSchema,
+    side: z.enum(POSITION_SIDES),
+    sizing: sizingSchema,
+    leverage: z.number().int().min(1).max(125).default(1),
+    entryType: z.enum(ORDER_TYPES).default('market'),
+    entryPrice: positiveDecimalSchema.optional(),
+    stopLoss: positiveDecimalSchema.optional(),
+    takeProfits: z.array(targetInputSchema).max(10).default([]),
+    breakevenAfterTp1: z.boolean().default(false),
+    /** Detector signal id when opened from a signal ("trade this"). */
+    sourceSignalId: z.string().max(200).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.entryType === 'limit' && !v.entryPrice) ctx.addIssue({ code: 'custom', path: ['entryPrice'], message: 'a limit entry needs a price' });
+    if (v.sizing.mode === 'risk' && !v.stopLoss) ctx.addIssue({ code: 'custom', path: ['stopLoss'], message: 'sizing by risk needs a stop-loss' });
+    const shares = v.takeProfits.reduce((a, t) => a + Number(t.share), 0);
+    if (shares > 1 + 1e-12) ctx.addIssue({ code: 'custom', path: ['takeProfits'], message: 'target shares add up to more than 100 %' });
+  });
+/** Parsed {@link openTradeInputSchema}. */
+export type OpenTradeInput = z.infer<typeof openTradeInputSchema>;
+
+/** A trade id (UUID) as an input. */
+export const tradeIdSchema = z.uuid('tradeId must be a trade id');
+
+/** Input of `trading.add`: add `amount` (base) at market. */
+export const addToTradeInputSchema = z.object({ tradeId: tradeIdSchema, amount: positiveDecimalSchema });
+/** Input of `trading.close`: close all, or `amount` (base) only (reduce), at market. */
+export const closeTradeInputSchema = z.object({ tradeId: tradeIdSchema, amount: positiveDecimalSchema.optional(), reason: z.string().trim().max(200).default('manual') });
+/** Input of `trading.protect`: replace the stop-loss (null removes it) and/or the targets. */
+export const protectTradeInputSchema = z.object({
+  tradeId: tradeIdSchema,
+  stopLoss: positiveDecimalSchema.nullable().optional(),
+  takeProfits: z.array(targetInputSchema).max(10).optional(),
+});
+
+/** Input of `pending.create`: a price-triggered entry that opens a trade exactly once, or expires. */
+export const createPendingInputSchema = z.object({
+  accountId: accountIdSchema,
+  symbol: symbolSchema,
+  side: z.enum(POSITION_SIDES),
+  sizing: sizingSchema,
+  triggerPrice: positiveDecimalSchema,
+  leverage: z.number().int().min(1).max(125).default(1),
+  stopLoss: positiveDecimalSchema.optional(),
+  takeProfits: z.array(targetInputSchema).max(10).default([]),
+  /** Lifetime in ms (default 1 h, max 30 days). */
+  expiresInMs: z.number().int().min(60_000).max(30 * 86_400_000).default(3_600_000),
+  sourceSignalId: z.string().max(200).optional(),
+});
+/** Parsed {@link createPendingInputSchema}. */
+export type CreatePendingInput = z.infer<typeof createPendingInputSchema>;
+
+/** A trade as shown in tables and on the chart. */
+export interface TradeView {
+  id: string;
+  accountId: string;
+  symbol: string;
+  side: PositionSide;
+  status: TradeStatus;
+  leverage: number;
+  /** Held amount (base). */
+  amount: DecimalString;
+  entryPrice: DecimalString | null;
+  stopLoss: DecimalString | null;
+  takeProfits: { price: DecimalString; share: DecimalString; done: boolean }[];
+  realizedPnl: DecimalString;
+  realizedPnlPct: DecimalString;
+  /** From the last/mark price; null when flat or no price. */
+  unrealizedPnl: DecimalString | null;
+  fees: DecimalString;
+  source: TradeSource;
+  sourceRef: string | null;
+  closeReason: string | null;
+  openedAt: number;
+  closedAt: number | null;
+}
+
+/** Live events of one account, streamed by `trading.onAccount`. */
+export type AccountEvent =
+  | { type: 'order'; accountId: string; order: Record<string, unknown> }
+  | { type: 'fill'; accountId: string; fill: Record<string, unknown> }
+  | { type: 'trade'; accountId: string; trade: TradeView }
+  | { type: 'positions'; accountId: string; positions: Record<string, unknown>[] }
+  | { type: 'balances'; accountId: string; balances: { currency: string; free: DecimalString; used: DecimalString; total: DecimalString }[] }
+  | { type: 'equity'; accountId: string; ts: number; equity: DecimalString }
+  | { type: 'pending'; accountId: string; pending: Record<string, unknown> };

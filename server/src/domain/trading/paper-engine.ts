@@ -1,0 +1,1003 @@
+/**
+ * The paper-trading engine: a pure, deterministic simulated account (spot or USDT-margined perpetuals)
+ * that fills orders against price steps with the shared {@link matchOrder} rules. Used by `PaperExchange`
+ * (live price updates) and by the backtester (candles), so both produce the same fills.
+ *
+ * Model:
+ * - Balances per currency, `free` + `used`. Spot: an open buy locks `amount × price × (1 + taker fee)` of the
+ *   quote, an open sell locks its base amount; reduce-only sells lock nothing (so a stop-loss and a
+ *   take-profit can guard the same holding, like an OCO) and fill at most the free base then held.
+ *   Perpetuals: the quote (USDT) holds isolated margins and the locks of open orders
+ *   (`opening amount × price × (1/leverage + taker fee)`).
+ * - Perpetual positions: one per symbol (one-way mode), isolated margin `notional / leverage`, weighted
+ *   average entry on adds, liquidation price per `margin.ts` (Binance formula, single maintenance rate),
+ *   rounded to the tick toward the entry (long up, short down). A step reaching it liquidates: the whole
+ *   margin is lost; the fill is recorded at the liquidation price with the remainder of the margin (the
+ *   maintenance margin Binance keeps as clearance fee) as its fee.
+ * - Fees in the quote currency: `amount × price × rate` (maker for limit and take-profit fills, taker for
+ *   market, stop-loss and immediately-marketable fills). Fill `realizedPnl` is gross of fees.
+ * - Spot average cost per base asset (weighted by buys; sells realize `(price − avg) × amount`). Starting
+ *   base balances take the first price seen for their market as cost.
+ * - Orders fill completely or not at all. A reduce-only order never increases or flips a position: it is
+ *   clipped to the position (and closes with `filled < amount`), waits while there is nothing to reduce,
+ *   and is cancelled when the position it guards is closed, liquidated or flipped.
+ * - Time comes from the caller (`now` arguments and step timestamps); ids are sequence numbers.
+ *
+ * Errors: invalid requests throw {@link RejectedOrderError} with a code and a message naming the field.
+ * State round-trips through {@link PaperEngine.toJSON} / {@link PaperEngine.fromJSON} (decimal strings).
+ */
+import type { DecimalString, MarketType, OrderSide, PositionSide } from '@osprey/shared';
+import type Decimal from 'decimal.js';
+import { RejectedOrderError } from '../exchange/errors.js';
+import type { Balance, Fill, MarketInfo, Order, OrderRequest, Position } from '../exchange/port.js';
+import { matchOrder, processingOrder, slipped, triggerDirection, type PriceStep } from './fill-rules.js';
+import { fundingPayment } from './funding.js';
+import { DEFAULT_MAINTENANCE_MARGIN_RATE, liquidationPrice } from './margin.js';
+import { averageEntry, realizedPnl, unrealizedPnl } from './pnl.js';
+import { Dec, ZERO, dec, dmax, dmin, isDecimalString, isMultipleOf, roundToStep, str, type DecimalInput } from './precision.js';
+
+/** Default slippage of market and stop-loss fills, basis points. */
+export const DEFAULT_SLIPPAGE_BPS = 5;
+
+/** Configuration of a {@link PaperEngine}. Fees come from each market's `makerFee` / `takerFee`. */
+export interface PaperEngineConfig {
+  /** The account's market type; orders on other markets are rejected (`BAD_SYMBOL`). */
+  marketType: MarketType;
+  /** Tradable markets by symbol (steps, minimums, fee rates, max leverage). */
+  markets: Record<string, MarketInfo>;
+  /** Slippage of market and stop-loss fills, basis points; default {@link DEFAULT_SLIPPAGE_BPS}. */
+  slippageBps?: number;
+  /** Maintenance-margin rate (fraction) for liquidation prices; default 0.004. */
+  maintenanceMarginRate?: DecimalString;
+  /** Leverage of a perpetual symbol before `setLeverage`; default 1. */
+  defaultLeverage?: number;
+}
+
+/** Context of {@link PaperEngine.placeOrder}. */
+export interface PlaceContext {
+  /** Current time, Unix ms (the order's `createdAt`, and the time of an immediate fill). */
+  now: number;
+  /**
+   * Current market price. When given, market orders and marketable limit orders fill immediately (taker,
+   * with slippage) and conditional orders that would trigger at once are rejected; when absent (backtest),
+   * market orders wait for the next step's open.
+   */
+  price?: DecimalInput | null;
+}
+
+/** A fill as the engine records it: the port's {@link Fill} plus its realized PnL. */
+export interface PaperFill extends Fill {
+  /** Gross realized PnL of this fill (quote): closing part of a perpetual fill, or a spot sell vs average cost. */
+  realizedPnl: DecimalString;
+  /** True for the fill that liquidated a position. */
+  liquidation: boolean;
+}
+
+/** One funding settlement of a position. */
+export interface FundingPayment {
+  symbol: string;
+  ts: number;
+  rate: DecimalString;
+  markPrice: DecimalString;
+  side: PositionSide;
+  /** Position size at settlement (base). */
+  amount: DecimalString;
+  /** Cash flow to the account (quote): positive = received, negative = paid. */
+  payment: DecimalString;
+}
+
+/** Spot holding of a base asset with its average cost (null until a price is known). */
+export interface Holding {
+  currency: string;
+  amount: DecimalString;
+  averageCost: DecimalString | null;
+}
+
+/** Running totals of the account (quote). Net result = realizedPnl − fees + funding. */
+export interface PaperTotals {
+  realizedPnl: DecimalString;
+  fees: DecimalString;
+  /** Net funding, positive = received. */
+  funding: DecimalString;
+}
+
+/** Something that changed, for listeners (drained with {@link PaperEngine.takeEvents}). */
+export type PaperEvent =
+  | { type: 'order'; order: Order }
+  | { type: 'fill'; fill: PaperFill }
+  | { type: 'position'; symbol: string; position: Position | null }
+  | { type: 'funding'; payment: FundingPayment };
+
+/** A stored order: the port's {@link Order} plus engine bookkeeping. */
+export interface PaperOrderState extends Order {
+  /** Creation sequence (the numeric id). */
+  seq: number;
+  /** Conditional limit order that triggered and now rests as a limit. */
+  triggered: boolean;
+  /** Funds locked by the open order, in `lockCurrency`. */
+  lock: DecimalString;
+  lockCurrency: string | null;
+}
+
+/** A stored perpetual position. */
+export interface PaperPositionState {
+  symbol: string;
+  side: PositionSide;
+  amount: DecimalString;
+  entryPrice: DecimalString;
+  leverage: number;
+  margin: DecimalString;
+  liquidationPrice: DecimalString;
+  /** Realized PnL (gross), fees and funding over this position's life. */
+  realizedPnl: DecimalString;
+  fees: DecimalString;
+  funding: DecimalString;
+  openedAt: number;
+  updatedAt: number;
+}
+
+/** The engine's mutable state (plain JSON). */
+export interface PaperEngineState {
+  nextOrderSeq: number;
+  nextFillSeq: number;
+  balances: Record<string, { free: DecimalString; used: DecimalString }>;
+  /** Every order ever placed, by creation sequence. */
+  orders: PaperOrderState[];
+  fills: PaperFill[];
+  positions: Record<string, PaperPositionState>;
+  leverage: Record<string, number>;
+  /** Last known price per symbol (step close or placement price). */
+  lastPrice: Record<string, { price: DecimalString; ts: number }>;
+  /** Spot average cost per base currency (null = not yet known). */
+  averageCost: Record<string, DecimalString | null>;
+  funding: FundingPayment[];
+  totals: PaperTotals;
+}
+
+/** Serialized engine: config and state, plain JSON with decimal strings. */
+export interface PaperEngineSnapshot {
+  version: 1;
+  config: Required<PaperEngineConfig>;
+  state: PaperEngineState;
+}
+
+const CLIENT_ID_RE = /^[A-Za-z0-9_-]{1,36}$/;
+const ORDER_SIDES_SET = new Set(['buy', 'sell']);
+const ORDER_TYPES_SET = new Set(['market', 'limit']);
+const ORDER_KINDS_SET = new Set(['regular', 'stop_loss', 'take_profit']);
+
+type FillOutcome = { ok: true; fill: PaperFill; closedSide: PositionSide | null } | { ok: false; reason: 'nothing_to_reduce' } | { ok: false; reason: 'insufficient'; message: string };
+
+/** The paper-trading engine (see the module doc). Not thread-safe; one instance per paper account. */
+export class PaperEngine {
+  private readonly cfg: Required<PaperEngineConfig>;
+  private readonly s: PaperEngineState;
+  private readonly byId = new Map<string, PaperOrderState>();
+  private readonly byClientId = new Map<string, PaperOrderState>();
+  private readonly open = new Set<PaperOrderState>();
+  private events: PaperEvent[] = [];
+
+  /**
+   * @param config markets and parameters
+   * @param balances starting balances, e.g. `{ USDT: "10000" }` (all free); ignored with `state`
+   * @param state a saved state to continue from (use {@link PaperEngine.fromJSON})
+   * @throws Error on a bad config or balance (names the field)
+   */
+  constructor(config: PaperEngineConfig, balances: Record<string, DecimalString> = {}, state?: PaperEngineState) {
+    this.cfg = {
+      marketType: config.marketType,
+      markets: structuredClone(config.markets),
+      slippageBps: config.slippageBps ?? DEFAULT_SLIPPAGE_BPS,
+      maintenanceMarginRate: config.maintenanceMarginRate ?? DEFAULT_MAINTENANCE_MARGIN_RATE,
+      defaultLeverage: config.defaultLeverage ?? 1,
+    };
+    if (!(this.cfg.slippageBps >= 0) || !Number.isFinite(this.cfg.slippageBps)) throw new Error('slippageBps: must be a finite number ≥ 0');
+    if (!isDecimalString(this.cfg.maintenanceMarginRate) || dec(this.cfg.maintenanceMarginRate).gte(1)) throw new Error('maintenanceMarginRate: must be a decimal fraction < 1');
+    if (!Number.isInteger(this.cfg.defaultLeverage) || this.cfg.defaultLeverage < 1) throw new Error('defaultLeverage: must be an integer ≥ 1');
+    if (state) {
+      this.s = structuredClone(state);
+      for (const o of this.s.orders) {
+        this.byId.set(o.id, o);
+        if (o.clientOrderId !== null) this.byClientId.set(o.clientOrderId, o);
+        if (o.status === 'open') this.open.add(o);
+      }
+      return;
+    }
+    const bal: PaperEngineState['balances'] = {};
+    for (const [cur, amount] of Object.entries(balances)) {
+      if (!isDecimalString(amount) || dec(amount).isNegative()) throw new Error(`balances.${cur}: must be a decimal ≥ 0`);
+      bal[cur] = { free: str(amount), used: '0' };
+    }
+    this.s = {
+      nextOrderSeq: 1,
+      nextFillSeq: 1,
+      balances: bal,
+      orders: [],
+      fills: [],
+      positions: {},
+      leverage: {},
+      lastPrice: {},
+      averageCost: {},
+      funding: [],
+      totals: { realizedPnl: '0', fees: '0', funding: '0' },
+    };
+    for (const m of Object.values(this.cfg.markets)) {
+      if (m.type === 'spot' && bal[m.base] && !dec(bal[m.base]!.free).isZero()) this.s.averageCost[m.base] = null;
+    }
+  }
+
+  /**
+   * Rebuilds an engine from {@link toJSON}'s output.
+   * @throws Error on an unknown snapshot version
+   */
+  static fromJSON(snapshot: PaperEngineSnapshot): PaperEngine {
+    if (snapshot?.version !== 1) throw new Error('snapshot: unsupported version');
+    return new PaperEngine(snapshot.config, {}, snapshot.state);
+  }
+
+  /** The whole engine as plain JSON (decimal strings); `fromJSON(toJSON())` continues identically. */
+  toJSON(): PaperEngineSnapshot {
+    return { version: 1, config: structuredClone(this.cfg), state: structuredClone(this.s) };
+  }
+
+  /** The engine's configuration (copy). */
+  get config(): Required<PaperEngineConfig> {
+    return structuredClone(this.cfg);
+  }
+
+  /** Returns and clears the events produced since the last call, oldest first. */
+  takeEvents(): PaperEvent[] {
+    const e = this.events;
+    this.events = [];
+    return e;
+  }
+
+  // ─── orders ──────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Places an order. Amount and prices must already be multiples of the market's steps (adapters round).
+   * A repeated `clientOrderId` returns the existing order unchanged (idempotent create).
+   * @returns the order after placement (status `closed` when it filled at once)
+   * @throws RejectedOrderError `BAD_SYMBOL` (unknown market), `INVALID_ORDER` (bad field, precision,
+   *   reduce-only with nothing to reduce, trigger that would fire at once), `MIN_AMOUNT`, `MIN_NOTIONAL`,
+   *   `INSUFFICIENT_FUNDS`; the message starts with the field name
+   */
+  placeOrder(req: OrderRequest, ctx: PlaceContext): Order {
+    const existing = typeof req.clientOrderId === 'string' ? this.byClientId.get(req.clientOrderId) : undefined;
+    if (existing) return toOrder(existing);
+    if (typeof req.clientOrderId !== 'string' || !CLIENT_ID_RE.test(req.clientOrderId)) reject('INVALID_ORDER', 'clientOrderId: must be 1-36 characters of A-Z, a-z, 0-9, _ or -');
+    const m = this.market(req.symbol);
+    if (!ORDER_SIDES_SET.has(req.side)) reject('INVALID_ORDER', `side: must be buy or sell, got "${String(req.side)}"`);
+    if (!ORDER_TYPES_SET.has(req.type)) reject('INVALID_ORDER', `type: must be market or limit, got "${String(req.type)}"`);
+    const kind = req.kind ?? 'regular';
+    if (!ORDER_KINDS_SET.has(kind)) reject('INVALID_ORDER', `kind: must be regular, stop_loss or take_profit, got "${String(kind)}"`);
+    const reduceOnly = req.reduceOnly ?? false;
+    const amount = positive(req.amount, 'amount');
+    if (!isMultipleOf(amount, m.amountStep)) reject('INVALID_ORDER', `amount: ${req.amount} is not a multiple of the amount step ${m.amountStep} ${m.base}`);
+    if (m.minAmount !== null && amount.lt(m.minAmount)) reject('MIN_AMOUNT', `amount: ${req.amount} ${m.base} is below the minimum ${m.minAmount} ${m.base}`);
+    let price: Decimal | null = null;
+    if (req.type === 'limit') {
+      if (req.price === undefined) reject('INVALID_ORDER', 'price: required for limit orders');
+      price = this.tickPrice(req.price, 'price', m);
+    }
+    let trigger: Decimal | null = null;
+    if (kind !== 'regular') {
+      if (req.triggerPrice === undefined) reject('INVALID_ORDER', `triggerPrice: required for ${kind} orders`);
+      trigger = this.tickPrice(req.triggerPrice, 'triggerPrice', m);
+    } else if (req.triggerPrice !== undefined) {
+      reject('INVALID_ORDER', 'triggerPrice: only stop_loss and take_profit orders take a trigger price');
+    }
+    if (m.type === 'spot' && reduceOnly && req.side === 'buy') reject('INVALID_ORDER', 'reduceOnly: only sell orders can be reduce-only on spot');
+
+    const current = ctx.price === undefined || ctx.price === null ? null : decOrReject(ctx.price, 'price');
+    if (current !== null && current.lte(0)) reject('INVALID_ORDER', 'price: the current market price must be positive');
+    const reference = price ?? trigger ?? current ?? this.lastPriceOf(m.symbol);
+    if (!reduceOnly && m.minNotional !== null && reference !== null) {
+      const notional = amount.mul(reference);
+      if (notional.lt(m.minNotional)) reject('MIN_NOTIONAL', `amount: notional ${str(notional)} ${m.quote} (amount × price) is below the minimum ${m.minNotional} ${m.quote}`);
+    }
+    if (reduceOnly && kind === 'regular' && !this.canReduce(m, req.side)) {
+      reject('INVALID_ORDER', m.type === 'spot' ? `reduceOnly: no ${m.base} holdings to sell` : `reduceOnly: no ${req.side === 'sell' ? 'long' : 'short'} position on ${m.symbol} to reduce`);
+    }
+    if (trigger !== null && current !== null) {
+      const dir = triggerDirection(kind, req.side);
+      if (dir === 'down' ? current.lte(trigger) : current.gte(trigger)) {
+        reject('INVALID_ORDER', `triggerPrice: ${str(trigger)} would trigger immediately (current price ${str(current)})`);
+      }
+    }
+
+    if (current !== null) this.notePrice(m.symbol, current, ctx.now);
+    const seq = this.s.nextOrderSeq;
+    const o: PaperOrderState = {
+      id: String(seq),
+      clientOrderId: req.clientOrderId,
+      symbol: m.symbol,
+      side: req.side,
+      type: req.type,
+      kind,
+      status: 'open',
+      amount: str(amount),
+      filled: '0',
+      price: price === null ? null : str(price),
+      average: null,
+      triggerPrice: trigger === null ? null : str(trigger),
+      reduceOnly,
+      fee: '0',
+      feeCurrency: null,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+      seq,
+      triggered: false,
+      lock: '0',
+      lockCurrency: null,
+    };
+
+    // Immediate execution: market orders, and limit orders marketable at the current price.
+    if (kind === 'regular' && current !== null) {
+      const slip = slipped(req.side, current, this.cfg.slippageBps, m.priceStep);
+      const immediate = req.type === 'market' ? slip : price !== null && (req.side === 'buy' ? current.lte(price) : current.gte(price)) ? (req.side === 'buy' ? dmin(price, slip) : dmax(price, slip)) : null;
+      if (immediate !== null) {
+        const out = this.fill(o, immediate, 'taker', ctx.now);
+        if (!out.ok) reject(out.reason === 'insufficient' ? 'INSUFFICIENT_FUNDS' : 'INVALID_ORDER', out.reason === 'insufficient' ? out.message : 'reduceOnly: nothing to reduce');
+        this.store(o);
+        this.afterFill(o, out.fill, out.closedSide);
+        return toOrder(o);
+      }
+    }
+
+    // Resting order: lock what it may need.
+    const lock = this.lockFor(m, req.side, amount, reduceOnly, req.type === 'market' ? reference : (price ?? trigger), kind);
+    if (lock) {
+      const free = this.freeOf(lock.currency);
+      if (free.lt(lock.amount)) {
+        reject('INSUFFICIENT_FUNDS', `amount: needs ${str(lock.amount)} ${lock.currency}${lock.what}, free ${str(free)} ${lock.currency}`);
+      }
+      this.move(lock.currency, lock.amount);
+      o.lock = str(lock.amount);
+      o.lockCurrency = lock.currency;
+    }
+    this.store(o);
+    this.emitOrder(o);
+    return toOrder(o);
+  }
+
+  /**
+   * Cancels an open order and releases its locked funds. Cancelling a cancelled order returns it unchanged.
+   * @throws RejectedOrderError `ORDER_NOT_FOUND` for an unknown id, `INVALID_ORDER` when it already filled
+   */
+  cancelOrder(id: string, now: number): Order {
+    const o = this.byId.get(id);
+    if (!o) reject('ORDER_NOT_FOUND', `id: no order ${id}`);
+    if (o.status === 'canceled') return toOrder(o);
+    if (o.status !== 'open') reject('INVALID_ORDER', `id: order ${id} is already ${o.status}`);
+    this.close(o, 'canceled', now);
+    return toOrder(o);
+  }
+
+  /** An order by id, or null. */
+  getOrder(id: string): Order | null {
+    const o = this.byId.get(id);
+    return o ? toOrder(o) : null;
+  }
+
+  /** An order by clientOrderId, or null. */
+  getOrderByClientId(clientOrderId: string): Order | null {
+    const o = this.byClientId.get(clientOrderId);
+    return o ? toOrder(o) : null;
+  }
+
+  /** Open orders (including untriggered conditionals), by creation sequence, optionally of one symbol. */
+  openOrders(symbol?: string): Order[] {
+    return this.s.orders.filter((o) => o.status === 'open' && (symbol === undefined || o.symbol === symbol)).map(toOrder);
+  }
+
+  /** Every order, by creation sequence, optionally of one symbol. */
+  orders(symbol?: string): Order[] {
+    return this.s.orders.filter((o) => symbol === undefined || o.symbol === symbol).map(toOrder);
+  }
+
+  /** Fills, oldest first, optionally of one symbol and at or after `since` (Unix ms). */
+  fills(symbol?: string, since?: number): PaperFill[] {
+    return this.s.fills.filter((f) => (symbol === undefined || f.symbol === symbol) && (since === undefined || f.ts >= since)).map((f) => ({ ...f }));
+  }
+
+  // ─── account ─────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Balances (currencies sorted), `total = free + used`; perpetual margins are in `used`. */
+  balances(): Balance[] {
+    return Object.keys(this.s.balances)
+      .sort()
+      .map((currency) => {
+        const b = this.s.balances[currency]!;
+        return { currency, free: b.free, used: b.used, total: str(dec(b.free).plus(b.used)) };
+      });
+  }
+
+  /** Balance of one currency (zeros when never held). */
+  balance(currency: string): Balance {
+    const b = this.s.balances[currency] ?? { free: '0', used: '0' };
+    return { currency, free: b.free, used: b.used, total: str(dec(b.free).plus(b.used)) };
+  }
+
+  /**
+   * Open perpetual positions (symbols sorted); unrealized PnL at `marks[symbol]`, else the last price seen.
+   */
+  positions(marks: Record<string, DecimalInput> = {}): Position[] {
+    return Object.keys(this.s.positions)
+      .sort()
+      .map((sym) => this.toPosition(this.s.positions[sym]!, marks[sym]));
+  }
+
+  /** The open position of a symbol, or null. */
+  position(symbol: string, mark?: DecimalInput): Position | null {
+    const p = this.s.positions[symbol];
+    return p ? this.toPosition(p, mark) : null;
+  }
+
+  /** The stored position of a symbol with its lifetime PnL/fees/funding (copy), or null. */
+  positionState(symbol: string): PaperPositionState | null {
+    const p = this.s.positions[symbol];
+    return p ? { ...p } : null;
+  }
+
+  /** Spot holdings of base currencies (non-zero totals) with their average cost. */
+  holdings(): Holding[] {
+    return Object.keys(this.s.averageCost)
+      .sort()
+      .map((currency) => ({ currency, amount: this.balance(currency).total, averageCost: this.s.averageCost[currency] ?? null }))
+      .filter((h) => !dec(h.amount).isZero());
+  }
+
+  /** Leverage of a perpetual symbol (the default until set). */
+  leverage(symbol: string): number {
+    return this.s.leverage[symbol] ?? this.cfg.defaultLeverage;
+  }
+
+  /** Running totals: gross realized PnL, fees, net funding (quote). */
+  totals(): PaperTotals {
+    return { ...this.s.totals };
+  }
+
+  /** Funding settlements, oldest first. */
+  fundingPayments(symbol?: string): FundingPayment[] {
+    return this.s.funding.filter((f) => symbol === undefined || f.symbol === symbol).map((f) => ({ ...f }));
+  }
+
+  /** Last price seen for a symbol (step close or placement price), or null. */
+  lastPrice(symbol: string): { price: DecimalString; ts: number } | null {
+    const p = this.s.lastPrice[symbol];
+    return p ? { ...p } : null;
+  }
+
+  /**
+   * Sets the leverage of a perpetual symbol (no-op on spot, and when unchanged).
+   * @throws RejectedOrderError `BAD_SYMBOL`; `INVALID_ORDER` when not an integer in 1..maxLeverage, or when the
+   *   symbol has a position or open non-reduce-only orders
+   */
+  setLeverage(symbol: string, leverage: number): void {
+    const m = this.market(symbol);
+    if (m.type === 'spot') return;
+    if (!Number.isInteger(leverage) || leverage < 1 || leverage > m.maxLeverage) reject('INVALID_ORDER', `leverage: must be an integer from 1 to ${m.maxLeverage}, got ${leverage}`);
+    if (leverage === this.leverage(symbol)) return;
+    const busy = this.s.positions[symbol] !== undefined || [...this.open].some((o) => o.symbol === symbol && !o.reduceOnly);
+    if (busy) reject('INVALID_ORDER', `leverage: cannot change while ${symbol} has a position or open orders`);
+    this.s.leverage[symbol] = leverage;
+  }
+
+  // ─── market ──────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Advances one symbol by one price step: fills, triggers and liquidations, in {@link processingOrder}
+   * order. A position whose liquidation price the step reaches is liquidated before any fill further
+   * along the adverse direction (and at once when the step opens beyond it). Steps of unknown symbols are
+   * ignored.
+   * @returns the fills of this step, in order
+   */
+  applyStep(step: PriceStep): PaperFill[] {
+    const m = this.cfg.markets[step.symbol];
+    if (!m) return [];
+    const out: PaperFill[] = [];
+    if (m.type === 'spot') this.initCost(m, dec(step.open));
+    const pos0 = this.s.positions[m.symbol];
+    if (pos0 && this.beyondLiquidation(pos0, dec(step.open))) out.push(this.liquidate(pos0, step.ts));
+    const candidates = processingOrder([...this.open].filter((o) => o.symbol === m.symbol));
+    const opts = { slippageBps: this.cfg.slippageBps, priceStep: m.priceStep };
+    for (const o of candidates) {
+      if (o.status !== 'open') continue;
+      if (o.reduceOnly && !this.canReduce(m, o.side)) continue;
+      const match = matchOrder(o, step, opts);
+      if (!match) continue;
+      const pos = this.s.positions[m.symbol];
+      if (pos && this.liquidationBefore(pos, step, match.point)) {
+        out.push(this.liquidate(pos, step.ts));
+        if (o.status !== 'open' || (o.reduceOnly && !this.canReduce(m, o.side))) continue;
+      }
+      if (match.price === null) {
+        o.triggered = true;
+        o.updatedAt = step.ts;
+        this.emitOrder(o);
+        continue;
+      }
+      if (match.triggered) o.triggered = true;
+      const res = this.fill(o, match.price, match.liquidity, step.ts);
+      if (res.ok) {
+        out.push(res.fill);
+        this.afterFill(o, res.fill, res.closedSide);
+      } else if (res.reason === 'insufficient') {
+        this.close(o, 'expired', step.ts);
+      }
+    }
+    const pos = this.s.positions[m.symbol];
+    if (pos && this.touchesLiquidation(pos, step)) out.push(this.liquidate(pos, step.ts));
+    this.notePrice(m.symbol, dec(step.close), step.ts);
+    return out;
+  }
+
+  /**
+   * Settles funding of a perpetual symbol's position: `payment = −side × size × mark × rate` (longs pay
+   * shorts when rate > 0). Credited to / debited from the free quote balance; a shortfall is taken from the
+   * position's isolated margin (its liquidation price moves accordingly).
+   * @param rate funding rate (fraction, e.g. `"0.0001"`)
+   * @param markPrice mark price at the funding time
+   * @param ts funding time, Unix ms
+   * @returns the settlement, or null when there is no position
+   * @throws RejectedOrderError `BAD_SYMBOL`, `INVALID_ORDER` (bad rate or mark)
+   */
+  applyFunding(symbol: string, rate: DecimalInput, markPrice: DecimalInput, ts: number): FundingPayment | null {
+    const m = this.market(symbol);
+    const pos = this.s.positions[symbol];
+    if (!pos) return null;
+    const r = decOrReject(rate, 'rate');
+    const mark = decOrReject(markPrice, 'markPrice');
+    if (mark.lte(0)) reject('INVALID_ORDER', 'markPrice: must be positive');
+    const pay = fundingPayment(pos.side, pos.amount, mark, r);
+    const b = this.bal(m.quote);
+    let free = dec(b.free).plus(pay);
+    if (free.isNegative()) {
+      const shortfall = free.neg();
+      const takeFromMargin = dmin(shortfall, pos.margin);
+      pos.margin = str(dec(pos.margin).minus(takeFromMargin));
+      b.used = str(dec(b.used).minus(takeFromMargin));
+      free = free.plus(takeFromMargin);
+      this.refreshLiquidation(pos, m);
+    }
+    b.free = str(free);
+    pos.funding = str(dec(pos.funding).plus(pay));
+    pos.updatedAt = ts;
+    this.s.totals.funding = str(dec(this.s.totals.funding).plus(pay));
+    const payment: FundingPayment = { symbol, ts, rate: str(r), markPrice: str(mark), side: pos.side, amount: pos.amount, payment: str(pay) };
+    this.s.funding.push(payment);
+    this.events.push({ type: 'funding', payment: { ...payment } });
+    this.emitPosition(symbol);
+    return { ...payment };
+  }
+
+  // ─── internals ───────────────────────────────────────────────────────────────────────────────────────
+
+  private market(symbol: string): MarketInfo {
+    const m = typeof symbol === 'string' ? this.cfg.markets[symbol] : undefined;
+    if (!m) reject('BAD_SYMBOL', `symbol: unknown market ${String(symbol)}`);
+    if (m.type !== this.cfg.marketType) reject('BAD_SYMBOL', `symbol: ${symbol} is a ${m.type} market, this account trades ${this.cfg.marketType}`);
+    return m;
+  }
+
+  private tickPrice(v: unknown, field: string, m: MarketInfo): Decimal {
+    const p = positive(v, field);
+    if (!isMultipleOf(p, m.priceStep)) reject('INVALID_ORDER', `${field}: ${String(v)} is not a multiple of the price step ${m.priceStep} ${m.quote}`);
+    return p;
+  }
+
+  private bal(currency: string): { free: DecimalString; used: DecimalString } {
+    let b = this.s.balances[currency];
+    if (!b) {
+      b = { free: '0', used: '0' };
+      this.s.balances[currency] = b;
+    }
+    return b;
+  }
+
+  /** Free balance of a currency without creating its entry (checks must not change state). */
+  private freeOf(currency: string): Decimal {
+    return dec(this.s.balances[currency]?.free ?? '0');
+  }
+
+  /** Moves `amount` from free to used (negative: back). */
+  private move(currency: string, amount: DecimalInput): void {
+    const b = this.bal(currency);
+    b.free = str(dec(b.free).minus(amount));
+    b.used = str(dec(b.used).plus(amount));
+  }
+
+  private lastPriceOf(symbol: string): Decimal | null {
+    const p = this.s.lastPrice[symbol];
+    return p ? dec(p.price) : null;
+  }
+
+  private notePrice(symbol: string, price: Decimal, ts: number): void {
+    this.s.lastPrice[symbol] = { price: str(price), ts };
+    const m = this.cfg.markets[symbol];
+    if (m?.type === 'spot') this.initCost(m, price);
+  }
+
+  /** Gives a starting base holding of unknown cost the first price seen. */
+  private initCost(m: MarketInfo, price: Decimal): void {
+    if (this.s.averageCost[m.base] === null && !dec(this.balance(m.base).total).isZero()) this.s.averageCost[m.base] = str(price);
+  }
+
+  private canReduce(m: MarketInfo, side: OrderSide): boolean {
+    if (m.type === 'spot') return side === 'sell' && dec(this.s.balances[m.base]?.free ?? '0').gt(0);
+    const p = this.s.positions[m.symbol];
+    return p !== undefined && p.side === (side === 'sell' ? 'long' : 'short');
+  }
+
+  private lockFor(
+    m: MarketInfo,
+    side: OrderSide,
+    amount: Decimal,
+    reduceOnly: boolean,
+    ref: Decimal | null,
+    kind: string,
+  ): { currency: string; amount: Decimal; what: string } | null {
+    const taker = dec(m.takerFee);
+    if (m.type === 'spot') {
+      if (side === 'sell') return reduceOnly ? null : { currency: m.base, amount, what: '' };
+      if (ref === null) return null;
+      const px = kind === 'stop_loss' ? slipped('buy', ref, this.cfg.slippageBps, m.priceStep) : ref;
+      return { currency: m.quote, amount: amount.mul(px).mul(taker.plus(1)), what: ' (cost + fee)' };
+    }
+    if (reduceOnly || ref === null) return null;
+    const p = this.s.positions[m.symbol];
+    const opposite = p && p.side === (side === 'buy' ? 'short' : 'long') ? dec(p.amount) : ZERO;
+    const opening = dmax(0, amount.minus(opposite));
+    if (opening.isZero()) return null;
+    const lev = this.leverage(m.symbol);
+    return { currency: m.quote, amount: opening.mul(ref).mul(new Dec(1).div(lev).plus(taker)), what: ' (margin + fee)' };
+  }
+
+  private store(o: PaperOrderState): void {
+    this.s.nextOrderSeq = o.seq + 1;
+    this.s.orders.push(o);
+    this.byId.set(o.id, o);
+    if (o.clientOrderId !== null) this.byClientId.set(o.clientOrderId, o);
+    if (o.status === 'open') this.open.add(o);
+  }
+
+  private releaseLock(o: PaperOrderState): void {
+    if (o.lockCurrency !== null && !dec(o.lock).isZero()) this.move(o.lockCurrency, dec(o.lock).neg());
+    o.lock = '0';
+    o.lockCurrency = null;
+  }
+
+  private close(o: PaperOrderState, status: 'canceled' | 'expired' | 'closed', ts: number): void {
+    this.releaseLock(o);
+    o.status = status;
+    o.updatedAt = ts;
+    this.open.delete(o);
+    this.emitOrder(o);
+  }
+
+  /**
+   * Executes a whole order at `price` (reduce-only: clipped to what it can reduce). Checks funds first and
+   * changes nothing unless it can fill; the order's own lock counts as available.
+   */
+  private fill(o: PaperOrderState, price: Decimal, liquidity: 'maker' | 'taker', ts: number): FillOutcome {
+    const m = this.cfg.markets[o.symbol]!;
+    const rate = dec(liquidity === 'maker' ? m.makerFee : m.takerFee);
+    const amount = dec(o.amount).minus(o.filled);
+    const lock = dec(o.lock);
+    let qty: Decimal;
+    let fee: Decimal;
+    let pnl = ZERO;
+    let closed: PositionSide | null = null;
+    if (m.type === 'spot') {
+      if (o.side === 'buy') {
+        qty = amount;
+        const cost = qty.mul(price);
+        fee = cost.mul(rate);
+        const available = this.freeOf(m.quote).plus(o.lockCurrency === m.quote ? lock : 0);
+        if (available.lt(cost.plus(fee))) return { ok: false, reason: 'insufficient', message: `amount: needs ${str(cost.plus(fee))} ${m.quote} (cost + fee), free ${str(available)} ${m.quote}` };
+        this.releaseLock(o);
+        const base = this.bal(m.base);
+        const quote = this.bal(m.quote);
+        const held = dec(this.balance(m.base).total);
+        const avg = this.s.averageCost[m.base];
+        this.s.averageCost[m.base] = str(held.isZero() || avg === null || avg === undefined ? price : averageEntry(held, avg, qty, price));
+        quote.free = str(dec(quote.free).minus(cost).minus(fee));
+        base.free = str(dec(base.free).plus(qty));
+      } else {
+        const free = this.freeOf(m.base).plus(o.lockCurrency === m.base ? lock : 0);
+        qty = o.reduceOnly ? dmin(amount, free) : amount;
+        if (qty.isZero()) return { ok: false, reason: 'nothing_to_reduce' };
+        if (free.lt(qty)) return { ok: false, reason: 'insufficient', message: `amount: needs ${str(qty)} ${m.base}, free ${str(free)} ${m.base}` };
+        this.releaseLock(o);
+        const base = this.bal(m.base);
+        const quote = this.bal(m.quote);
+        const proceeds = qty.mul(price);
+        fee = proceeds.mul(rate);
+        const avg = this.s.averageCost[m.base];
+        pnl = avg === null || avg === undefined ? ZERO : realizedPnl('long', avg, price, qty);
+        base.free = str(dec(base.free).minus(qty));
+        quote.free = str(dec(quote.free).plus(proceeds).minus(fee));
+      }
+    } else {
+      const pos = this.s.positions[m.symbol];
+      const dir: PositionSide = o.side === 'buy' ? 'long' : 'short';
+      const closing = pos && pos.side !== dir ? dmin(amount, pos.amount) : ZERO;
+      const opening = o.reduceOnly ? ZERO : amount.minus(closing);
+      qty = closing.plus(opening);
+      if (qty.isZero()) return { ok: false, reason: 'nothing_to_reduce' };
+      fee = qty.mul(price).mul(rate);
+      const lev = this.leverage(m.symbol);
+      let released = ZERO;
+      let closedSide: PositionSide | null = null;
+      if (pos && closing.gt(0)) {
+        released = dec(pos.margin).mul(closing).div(pos.amount);
+        // Isolated margin caps the loss of the closed part at its margin (the venue's insurance fund takes the rest).
+        pnl = dmax(realizedPnl(pos.side, pos.entryPrice, price, closing), released.neg());
+      }
+      const openMargin = opening.mul(price).div(lev);
+      const free = this.freeOf(m.quote).plus(o.lockCurrency === m.quote ? lock : 0);
+      if (opening.gt(0) && free.plus(released).plus(pnl).minus(fee).lt(openMargin)) {
+        return { ok: false, reason: 'insufficient', message: `amount: needs ${str(openMargin.plus(fee))} ${m.quote} (margin + fee), free ${str(free)} ${m.quote}` };
+      }
+      this.releaseLock(o);
+      const quote = this.bal(m.quote);
+      if (pos && closing.gt(0)) {
+        quote.free = str(dec(quote.free).plus(released).plus(pnl));
+        quote.used = str(dec(quote.used).minus(released));
+        const left = dec(pos.amount).minus(closing);
+        pos.realizedPnl = str(dec(pos.realizedPnl).plus(pnl));
+        pos.fees = str(dec(pos.fees).plus(fee.mul(closing).div(qty)));
+        pos.updatedAt = ts;
+        if (left.isZero()) {
+          delete this.s.positions[m.symbol];
+          closedSide = pos.side;
+        } else {
+          pos.amount = str(left);
+          pos.margin = str(dec(pos.margin).minus(released));
+          this.refreshLiquidation(pos, m);
+        }
+      }
+      quote.free = str(dec(quote.free).minus(fee));
+      if (opening.gt(0)) {
+        quote.free = str(dec(quote.free).minus(openMargin));
+        quote.used = str(dec(quote.used).plus(openMargin));
+        const cur = this.s.positions[m.symbol];
+        const openFee = fee.mul(opening).div(qty);
+        if (cur) {
+          cur.entryPrice = str(averageEntry(cur.amount, cur.entryPrice, opening, price));
+          cur.amount = str(dec(cur.amount).plus(opening));
+          cur.margin = str(dec(cur.margin).plus(openMargin));
+          cur.fees = str(dec(cur.fees).plus(openFee));
+          cur.updatedAt = ts;
+          this.refreshLiquidation(cur, m);
+        } else {
+          const fresh: PaperPositionState = {
+            symbol: m.symbol,
+            side: dir,
+            amount: str(opening),
+            entryPrice: str(price),
+            leverage: lev,
+            margin: str(openMargin),
+            liquidationPrice: '0',
+            realizedPnl: '0',
+            fees: str(openFee),
+            funding: '0',
+            openedAt: ts,
+            updatedAt: ts,
+          };
+          this.refreshLiquidation(fresh, m);
+          this.s.positions[m.symbol] = fresh;
+        }
+      }
+      closed = closedSide;
+    }
+    const f: PaperFill = {
+      id: String(this.s.nextFillSeq++),
+      orderId: o.id,
+      clientOrderId: o.clientOrderId,
+      symbol: o.symbol,
+      side: o.side,
+      price: str(price),
+      amount: str(qty),
+      fee: str(fee),
+      feeCurrency: m.quote,
+      liquidity,
+      ts,
+      realizedPnl: str(pnl),
+      liquidation: false,
+    };
+    this.s.fills.push(f);
+    this.s.totals.realizedPnl = str(dec(this.s.totals.realizedPnl).plus(pnl));
+    this.s.totals.fees = str(dec(this.s.totals.fees).plus(fee));
+    o.filled = str(dec(o.filled).plus(qty));
+    o.average = str(price);
+    o.fee = str(dec(o.fee).plus(fee));
+    o.feeCurrency = m.quote;
+    o.updatedAt = ts;
+    o.status = 'closed';
+    this.open.delete(o);
+    return { ok: true, fill: f, closedSide: closed };
+  }
+
+  /** Events and reduce-only clean-up after a successful fill that closed a position of `closedSide` (or none). */
+  private afterFill(o: PaperOrderState, f: PaperFill, closedSide: PositionSide | null): void {
+    const m = this.cfg.markets[o.symbol]!;
+    this.emitOrder(o);
+    this.events.push({ type: 'fill', fill: { ...f } });
+    if (m.type === 'spot') {
+      if (o.side === 'sell' && dec(this.balance(m.base).total).isZero()) {
+        this.s.averageCost[m.base] = null;
+        for (const other of [...this.open]) {
+          const om = this.cfg.markets[other.symbol]!;
+          if (other.reduceOnly && om.base === m.base) this.close(other, 'canceled', f.ts);
+        }
+      }
+      return;
+    }
+    if (closedSide !== null) this.cancelGuards(m.symbol, closedSide, f.ts);
+    this.emitPosition(m.symbol);
+  }
+
+  /**
+   * Cancels the reduce-only orders that guarded a position of `closedSide` that is now gone (closed,
+   * flipped or liquidated): the sells of a long, the buys of a short. Reduce-only orders on the other side
+   * (e.g. a stop prepared for a short not yet opened) stay.
+   */
+  private cancelGuards(symbol: string, closedSide: PositionSide, ts: number): void {
+    const guardSide: OrderSide = closedSide === 'long' ? 'sell' : 'buy';
+    for (const other of [...this.open]) {
+      if (other.symbol === symbol && other.reduceOnly && other.side === guardSide) this.close(other, 'canceled', ts);
+    }
+  }
+
+  private refreshLiquidation(p: PaperPositionState, m: MarketInfo): void {
+    const lp = liquidationPrice(p.side, p.amount, p.entryPrice, p.margin, this.cfg.maintenanceMarginRate);
+    p.liquidationPrice = str(roundToStep(lp, m.priceStep, p.side === 'long' ? 'up' : 'down'));
+  }
+
+  private beyondLiquidation(p: PaperPositionState, price: Decimal): boolean {
+    const lp = dec(p.liquidationPrice);
+    if (lp.lte(0)) return false;
+    return p.side === 'long' ? price.lte(lp) : price.gte(lp);
+  }
+
+  private touchesLiquidation(p: PaperPositionState, step: PriceStep): boolean {
+    return this.beyondLiquidation(p, dec(p.side === 'long' ? step.low : step.high));
+  }
+
+  /** True when the step reaches the liquidation price no later than `point` along the adverse direction. */
+  private liquidationBefore(p: PaperPositionState, step: PriceStep, point: Decimal): boolean {
+    return this.touchesLiquidation(p, step) && this.beyondLiquidation(p, point);
+  }
+
+  /** Liquidates a position at its liquidation price: the whole isolated margin is lost. */
+  private liquidate(p: PaperPositionState, ts: number): PaperFill {
+    const m = this.cfg.markets[p.symbol]!;
+    const quote = this.bal(m.quote);
+    const margin = dec(p.margin);
+    const lp = dec(p.liquidationPrice);
+    const pnl = dmax(realizedPnl(p.side, p.entryPrice, lp, p.amount), margin.neg());
+    const fee = margin.plus(pnl);
+    quote.used = str(dec(quote.used).minus(margin));
+    delete this.s.positions[p.symbol];
+    const seq = this.s.nextOrderSeq;
+    const side: OrderSide = p.side === 'long' ? 'sell' : 'buy';
+    const o: PaperOrderState = {
+      id: String(seq),
+      clientOrderId: null,
+      symbol: p.symbol,
+      side,
+      type: 'market',
+      kind: 'regular',
+      status: 'closed',
+      amount: p.amount,
+      filled: p.amount,
+      price: null,
+      average: str(lp),
+      triggerPrice: null,
+      reduceOnly: true,
+      fee: str(fee),
+      feeCurrency: m.quote,
+      createdAt: ts,
+      updatedAt: ts,
+      seq,
+      triggered: false,
+      lock: '0',
+      lockCurrency: null,
+    };
+    this.store(o);
+    const f: PaperFill = {
+      id: String(this.s.nextFillSeq++),
+      orderId: o.id,
+      clientOrderId: null,
+      symbol: p.symbol,
+      side,
+      price: str(lp),
+      amount: p.amount,
+      fee: str(fee),
+      feeCurrency: m.quote,
+      liquidity: 'taker',
+      ts,
+      realizedPnl: str(pnl),
+      liquidation: true,
+    };
+    this.s.fills.push(f);
+    this.s.totals.realizedPnl = str(dec(this.s.totals.realizedPnl).plus(pnl));
+    this.s.totals.fees = str(dec(this.s.totals.fees).plus(fee));
+    this.emitOrder(o);
+    this.events.push({ type: 'fill', fill: { ...f } });
+    this.cancelGuards(p.symbol, p.side, ts);
+    this.emitPosition(p.symbol);
+    return { ...f };
+  }
+
+  private toPosition(p: PaperPositionState, mark?: DecimalInput): Position {
+    const markPrice = mark !== undefined ? dec(mark) : this.lastPriceOf(p.symbol);
+    return {
+      symbol: p.symbol,
+      side: p.side,
+      amount: p.amount,
+      entryPrice: p.entryPrice,
+      markPrice: markPrice === null ? null : str(markPrice),
+      leverage: p.leverage,
+      marginMode: 'isolated',
+      margin: p.margin,
+      liquidationPrice: dec(p.liquidationPrice).isZero() ? null : p.liquidationPrice,
+      unrealizedPnl: markPrice === null ? '0' : str(unrealizedPnl(p.side, p.entryPrice, markPrice, p.amount)),
+      updatedAt: p.updatedAt,
+    };
+  }
+
+  private emitOrder(o: PaperOrderState): void {
+    this.events.push({ type: 'order', order: toOrder(o) });
+  }
+
+  private emitPosition(symbol: string): void {
+    this.events.push({ type: 'position', symbol, position: this.position(symbol) });
+  }
+}
+
+/** The port view of a stored order. */
+function toOrder(o: PaperOrderState): Order {
+  return {
+    id: o.id,
+    clientOrderId: o.clientOrderId,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    kind: o.kind,
+    status: o.status,
+    amount: o.amount,
+    filled: o.filled,
+    price: o.price,
+    average: o.average,
+    triggerPrice: o.triggerPrice,
+    reduceOnly: o.reduceOnly,
+    fee: o.fee,
+    feeCurrency: o.feeCurrency,
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+  };
+}
+
+function reject(code: ConstructorParameters<typeof RejectedOrderError>[0], message: string): never {
+  throw new RejectedOrderError(code, message);
+}
+
+function positive(v: unknown, field: string): Decimal {
+  if (!isDecimalString(v)) reject('INVALID_ORDER', `${field}: must be a decimal string like "0.01", got ${JSON.stringify(v)}`);
+  const d = dec(v);
+  if (d.lte(0)) reject('INVALID_ORDER', `${field}: must be greater than 0, got ${v}`);
+  return d;
+}
+
+function decOrReject(v: DecimalInput, field: string): Decimal {
+  try {
+    const d = dec(v);
+    if (!d.isFinite()) throw new Error('not finite');
+    return d;
+  } catch {
+    return reject('INVALID_ORDER', `${field}: must be a finite decimal, got ${String(v)}`);
+  }
+}
