@@ -4,6 +4,7 @@
  */
 import { runIndicatorsBench } from './indicators.bench.js';
 import { runUpsertBench } from './upsert.bench.js';
+import { runTradingBench } from './trading.bench.js';
 
 const fmt = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 3 });
 
@@ -11,3 +12,5 @@ console.log('\n== indicators (15m set, 500k candles)');
 for (const r of await runIndicatorsBench()) console.log(`${r.name}: ${fmt(r.value)} ${r.unit}`);
 console.log('\n== candle upsert');
 for (const r of await runUpsertBench()) console.log(`${r.name}: ${fmt(r.value)} ${r.unit}`);
+console.log('\n== trading');
+for (const r of await runTradingBench()) console.log(`${r.name}: ${fmt(r.value)} ${r.unit}`);
