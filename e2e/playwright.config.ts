@@ -26,7 +26,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   webServer: {
-    command: 'npx tsx ../server/src/main.ts',
+    command: '../server/node_modules/.bin/tsx ../server/src/main.ts',
     url: `http://127.0.0.1:${PORT}/health`,
     timeout: 180_000,
     reuseExistingServer: false,

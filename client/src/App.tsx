@@ -11,6 +11,8 @@ import { FeedProvider } from './market/feed.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { MarketPage } from './pages/MarketPage.js';
 import { UsersPage } from './pages/UsersPage.js';
+import { AccountsPage } from './pages/AccountsPage.js';
+import { TradePage } from './pages/TradePage.js';
 
 /**
  * Root: `auth.me` decides between the login page (UNAUTHORIZED), the signed-in shell, a splash while
@@ -66,7 +68,9 @@ function Shell({ user }: { user: PublicUser }) {
         <Nav current={page} role={user.role} onNavigate={navigate} />
         <div className="main">
           <Header title={t(item?.label ?? 'nav.market')} user={user} onLogout={() => logout.mutate()} loggingOut={logout.isPending} />
-          <main className="content">{page === 'users' ? <UsersPage /> : <MarketPage />}</main>
+          <main className="content">
+            {page === 'users' ? <UsersPage /> : page === 'accounts' ? <AccountsPage /> : page === 'trade' ? <TradePage /> : <MarketPage />}
+          </main>
         </div>
       </div>
     </FeedProvider>

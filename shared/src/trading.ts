@@ -254,6 +254,8 @@ export interface TradeView {
   closeReason: string | null;
   openedAt: number;
   closedAt: number | null;
+  /** The last order problem of an active trade (e.g. a stop the venue refused or cancelled), null when none. */
+  lastError?: string | null;
 }
 
 /** Live events of one account, streamed by `trading.onAccount`. */
@@ -265,3 +267,122 @@ export type AccountEvent =
   | { type: 'balances'; accountId: string; balances: { currency: string; free: DecimalString; used: DecimalString; total: DecimalString }[] }
   | { type: 'equity'; accountId: string; ts: number; equity: DecimalString }
   | { type: 'pending'; accountId: string; pending: Record<string, unknown> };
+
+// ---- trading router inputs and outputs (appended with the trading service) ----
+
+/** Input of the per-account `trading.*` reads (`markets`, `positions`, `balances`, `onAccount`). */
+export const tradingAccountInputSchema = z.object({ accountId: accountIdSchema });
+
+/** Input of `trading.ticker`. */
+export const tickerInputSchema = z.object({ accountId: accountIdSchema, symbol: symbolSchema });
+
+/** Which trades `trading.trades` lists: `active` = opening or open, `closed` = closed or cancelled. */
+export const TRADE_LIST_STATUSES = ['active', 'closed', 'all'] as const;
+/** Input of `trading.trades` (default `all`). */
+export const tradesListInputSchema = z.object({ accountId: accountIdSchema, status: z.enum(TRADE_LIST_STATUSES).default('all') });
+
+/** Input of `trading.orders`: `open` orders, or the `history` (everything not open); default `open`. */
+export const ordersListInputSchema = z.object({ accountId: accountIdSchema, status: z.enum(['open', 'history']).default('open') });
+
+/** Input of `trading.fills` (newest first; default 200, at most 5000). */
+export const fillsListInputSchema = z.object({ accountId: accountIdSchema, limit: z.number().int().min(1).max(5000).default(200) });
+
+/** Input of `trading.equity`: snapshots at or after `from` (Unix ms). */
+export const equityInputSchema = z.object({ accountId: accountIdSchema, from: z.number().int().min(0).optional() });
+
+/** Input of `trading.cancelOrder`: `orderId` is the `id` that `trading.orders` returned. */
+export const cancelOrderInputSchema = z.object({ accountId: accountIdSchema, orderId: z.string().trim().min(1, 'orderId is required').max(100) });
+
+/** Input of `trading.cancelEntry`. */
+export const cancelEntryInputSchema = z.object({ tradeId: tradeIdSchema });
+
+/** Input of `trading.pendingCancel`. */
+export const pendingIdInputSchema = z.object({ id: z.uuid('id must be a pending order id') });
+
+/** Input of `trading.pendingList` (all statuses when `status` is absent). */
+export const pendingListInputSchema = z.object({ accountId: accountIdSchema, status: z.enum(PENDING_ORDER_STATUSES).optional() });
+
+/** Parsed {@link sizingSchema}. */
+export type SizingInput = z.infer<typeof sizingSchema>;
+
+/** Result of `trading.estimate`: what the ticket would place, before submitting. Decimal strings in quote unless noted. */
+export interface TradeEstimate {
+  /** Base amount, floored to the amount step. */
+  amount: DecimalString;
+  /** Expected entry price: the limit price, else the last price. */
+  price: DecimalString;
+  /** amount × price. */
+  notional: DecimalString;
+  /** Entry fee at the taker (market) or maker (limit) rate. */
+  fee: DecimalString;
+  /** Initial margin (notional / leverage) on perpetuals; the notional on spot. */
+  margin: DecimalString;
+  /** Isolated-margin liquidation price (perpetuals), null on spot. */
+  liquidationPrice: DecimalString | null;
+  /** Problems that would make `open` fail or that the trader should know (minimums, funds, stop beyond liquidation…). */
+  warnings: string[];
+}
+
+/** An order as `trading.orders` lists it: the port's order fields plus the trade it belongs to. */
+export interface OrderView {
+  /** The venue's order id (use it with `trading.cancelOrder`); Osprey's row id while the venue has not acknowledged it. */
+  id: string;
+  clientOrderId: string | null;
+  symbol: string;
+  side: OrderSide;
+  type: OrderType;
+  kind: OrderKind;
+  status: OrderStatus;
+  amount: DecimalString;
+  filled: DecimalString;
+  price: DecimalString | null;
+  average: DecimalString | null;
+  triggerPrice: DecimalString | null;
+  reduceOnly: boolean;
+  fee: DecimalString;
+  feeCurrency: string | null;
+  createdAt: number;
+  updatedAt: number;
+  tradeId: string | null;
+}
+
+/** A fill as `trading.fills` lists it. */
+export interface FillView {
+  /** The venue's fill id. */
+  id: string;
+  /** The venue's order id. */
+  orderId: string;
+  clientOrderId: string | null;
+  symbol: string;
+  side: OrderSide;
+  price: DecimalString;
+  amount: DecimalString;
+  fee: DecimalString;
+  feeCurrency: string;
+  liquidity: FillLiquidity;
+  ts: number;
+}
+
+/** A pending (price-triggered) order as `trading.pendingList` / `pendingCreate` return it. */
+export interface PendingOrderView {
+  id: string;
+  accountId: string;
+  symbol: string;
+  side: PositionSide;
+  /** Base amount estimated at creation (at the trigger price); the trade is sized again from `sizing` when it fires. */
+  amount: DecimalString;
+  sizing: SizingInput | null;
+  triggerPrice: DecimalString;
+  direction: PendingDirection;
+  stopLoss: DecimalString | null;
+  takeProfits: { price: DecimalString; share: DecimalString }[];
+  leverage: number;
+  sourceSignalId: string | null;
+  status: PendingOrderStatus;
+  expiresAt: number;
+  triggeredAt: number | null;
+  tradeId: string | null;
+  /** Why opening the trade failed after the trigger fired (status stays TRIGGERED), else null. */
+  error: string | null;
+  createdAt: number;
+}

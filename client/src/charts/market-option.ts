@@ -165,6 +165,17 @@ export function nextZoomWindow(prev: ZoomWindow | null, prevCount: number, nextC
   return { start: clamp(prev.start + shift), end: atEdge ? last : clamp(prev.end) };
 }
 
+/**
+ * Price-axis bounds that keep every overlay line in view: the visible data range `[dataMin, dataMax]`
+ * widened to include `lines`, plus 4 % of the span on each side so a line is not drawn on the frame.
+ */
+export function extentWithLines(dataMin: number, dataMax: number, lines: readonly number[]): [number, number] {
+  const lo = Math.min(dataMin, ...lines);
+  const hi = Math.max(dataMax, ...lines);
+  const pad = (hi - lo) * 0.04;
+  return [lo - pad, hi + pad];
+}
+
 /** Inputs of {@link buildMarketOption}. */
 export interface MarketOptionInput {
   timeframe: Timeframe;
@@ -177,6 +188,25 @@ export interface MarketOptionInput {
   t: Translate;
   /** Initial zoom window; defaults to the last {@link DEFAULT_VISIBLE_CANDLES} candles. */
   zoom?: ZoomWindow;
+  /** Extra drawings on the price pane (the trade page's entry/SL/TP lines and fill markers). */
+  overlay?: ChartOverlay;
+}
+
+/** One horizontal price line (an ECharts markLine item on the candlestick series). */
+export interface PriceLineMark {
+  name: string;
+  yAxis: number;
+  lineStyle: { color: string; width: number; type: 'solid' | 'dashed' | 'dotted'; opacity: number };
+  label: { show: boolean; position: 'insideEndTop'; color: string; fontSize: number; formatter: string };
+}
+
+/**
+ * Drawings added to the price pane: `priceLines` become a markLine on the candles, `series` (with stable
+ * ids, on x/y axis 0) are appended after the built-in series.
+ */
+export interface ChartOverlay {
+  priceLines: readonly PriceLineMark[];
+  series: readonly ScatterSeriesOption[];
 }
 
 const GRID_LEFT = 12;
@@ -306,7 +336,8 @@ interface AxisTooltipParam {
  * signal markers), volume (up/down coloured bars), RSI (rsi_7 on 15m, rsi_14 otherwise, 30/70 guides)
  * and MACD (line, signal line, positive/negative histogram) — with inside + slider dataZoom over all
  * panes. Null indicator values become `'-'` gaps. Series carry stable ids so later `setOption` calls
- * merge in place. Pure: no DOM or ECharts runtime needed.
+ * merge in place. An optional `overlay` adds price lines (markLine on the candles) and extra price-pane
+ * series. Pure: no DOM or ECharts runtime needed.
  */
 export function buildMarketOption(input: MarketOptionInput): MarketChartOption {
   const { timeframe, candles, signals, timeZone, t } = input;
@@ -361,6 +392,9 @@ export function buildMarketOption(input: MarketOptionInput): MarketChartOption {
       largeThreshold: 3000,
       barMaxWidth: 16,
       itemStyle: { color: CHART_COLORS.up, color0: CHART_COLORS.down, borderColor: CHART_COLORS.up, borderColor0: CHART_COLORS.down },
+      ...(input.overlay
+        ? { markLine: { silent: true, symbol: 'none', animation: false, precision: 10, data: input.overlay.priceLines.map((l) => ({ ...l })) } }
+        : {}),
     },
     ...emaColumns(timeframe).map((col) => line(col, `EMA ${col.slice(4)}`, indicatorData(candles, col), CHART_COLORS[col as 'ema_9'], 0)),
     ...(hasBollinger(timeframe)
@@ -423,8 +457,10 @@ export function buildMarketOption(input: MarketOptionInput): MarketChartOption {
     line('signal_line', 'Signal', indicatorData(candles, 'signal_line'), CHART_COLORS.signal, 3),
     { id: 'hist-pos', name: 'hist-pos', type: 'bar', data: histPos, xAxisIndex: 3, yAxisIndex: 3, large: true, barGap: '-100%', barMaxWidth: 16, itemStyle: { color: CHART_COLORS.up, opacity: 0.7 } },
     { id: 'hist-neg', name: 'hist-neg', type: 'bar', data: histNeg, xAxisIndex: 3, yAxisIndex: 3, large: true, barGap: '-100%', barMaxWidth: 16, itemStyle: { color: CHART_COLORS.down, opacity: 0.7 } },
+    ...(input.overlay?.series ?? []),
   ];
 
+  const linePrices = (input.overlay?.priceLines ?? []).map((l) => l.yAxis).filter((v) => Number.isFinite(v));
   const legendNames = [...emaColumns(timeframe).map((c) => `EMA ${c.slice(4)}`), ...(hasBollinger(timeframe) ? ['BB'] : [])];
   const axisLabel = { color: CHART_COLORS.axis, fontSize: 10 };
   const splitLine = { lineStyle: { color: CHART_COLORS.grid } };
@@ -468,7 +504,20 @@ export function buildMarketOption(input: MarketOptionInput): MarketChartOption {
       },
     })),
     yAxis: [
-      { gridIndex: 0, scale: true, position: 'right', axisLabel: { ...axisLabel, formatter: (v: number) => formatPrice(v) }, splitLine },
+      {
+        gridIndex: 0,
+        scale: true,
+        position: 'right',
+        axisLabel: { ...axisLabel, formatter: (v: number) => formatPrice(v) },
+        splitLine,
+        // Overlay lines (a stop below the visible candles) widen the axis; markLines alone do not.
+        ...(linePrices.length
+          ? {
+              min: (v: { min: number; max: number }) => extentWithLines(v.min, v.max, linePrices)[0],
+              max: (v: { min: number; max: number }) => extentWithLines(v.min, v.max, linePrices)[1],
+            }
+          : {}),
+      },
       { gridIndex: 1, scale: true, position: 'right', splitNumber: 2, axisLabel: { ...axisLabel, formatter: (v: number) => formatCompact(v) }, splitLine: { show: false } },
       { gridIndex: 2, min: 0, max: 100, interval: 50, position: 'right', axisLabel, splitLine: { show: false } },
       { gridIndex: 3, scale: true, position: 'right', splitNumber: 2, axisLabel: { ...axisLabel, formatter: (v: number) => formatNumber(v) }, splitLine: { show: false } },

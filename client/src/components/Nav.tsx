@@ -14,7 +14,8 @@ export interface NavItem {
 /** The product areas, in sidebar order. */
 export const NAV_ITEMS: readonly NavItem[] = [
   { id: 'market', label: 'nav.market', icon: '◔', ready: true },
-  { id: 'trade', label: 'nav.trade', icon: '⇄', ready: false },
+  { id: 'trade', label: 'nav.trade', icon: '⇄', ready: true },
+  { id: 'accounts', label: 'nav.accounts', icon: '▣', ready: true },
   { id: 'bots', label: 'nav.bots', icon: '⚙', ready: false },
   { id: 'backtests', label: 'nav.backtests', icon: '↺', ready: false },
   { id: 'signals', label: 'nav.signals', icon: '✉', ready: false },

@@ -25,3 +25,34 @@ export function formatNumber(value: number | null | undefined): string {
   if (Number.isInteger(value)) return String(value);
   return String(Number(value.toPrecision(4)));
 }
+
+/** Trims trailing zeros of a fixed-point string (`"12.5000"` → `"12.5"`, `"3.000"` → `"3"`). */
+function trimZeros(s: string): string {
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+
+/**
+ * A quantity (balance, fee, size) from a decimal string or number, rounded for display: 2 decimals at
+ * ≥ 1000, 4 at ≥ 1, else 8, trailing zeros removed (`"8998.6198665463"` → `8998.62`, `"0.01541"` → `0.01541`).
+ * `-` for null/NaN.
+ */
+export function formatAmount(value: string | number | null | undefined): string {
+  if (value == null || value === '') return '-';
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n)) return '-';
+  const abs = Math.abs(n);
+  const s = trimZeros(n.toFixed(abs >= 1000 ? 2 : abs >= 1 ? 4 : 8));
+  return s === '-0' ? '0' : s;
+}
+
+/**
+ * A quote-currency money value (cost, fee, margin) for display: 2 decimals at ≥ 1, else 4 significant
+ * digits (`"999.4469778832"` → `999.45`, `"0.0999"` → `0.0999`). `-` for null/NaN.
+ */
+export function formatMoney(value: string | number | null | undefined): string {
+  if (value == null || value === '') return '-';
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n)) return '-';
+  if (n === 0) return '0';
+  return Math.abs(n) >= 1 ? n.toFixed(2) : trimZeros(n.toPrecision(4));
+}

@@ -72,3 +72,19 @@ export function useHashRoute(fallback: string): [string, (route: string) => void
   }, []);
   return [route, navigate];
 }
+
+/**
+ * `value` once it has stopped changing for `ms` (trailing debounce), compared by `key` (e.g. a JSON of
+ * the value) so that equal values with a new identity do not restart the wait.
+ */
+export function useDebouncedValue<T>(value: T, ms: number, key: string): T {
+  const [state, setState] = useState<{ key: string; value: T }>({ key, value });
+  const latest = useRef(value);
+  latest.current = value;
+  useEffect(() => {
+    if (key === state.key) return;
+    const id = setTimeout(() => setState({ key, value: latest.current }), ms);
+    return () => clearTimeout(id);
+  }, [key, ms, state.key]);
+  return state.value;
+}

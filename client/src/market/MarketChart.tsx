@@ -5,7 +5,7 @@ import { EChart } from '../components/EChart.js';
 import { Placeholder, Spinner } from '../components/Feedback.js';
 import { useI18n } from '../lib/i18n.js';
 import { localTimeZone } from '../lib/time.js';
-import { buildMarketOption, candleIndexAt, countMarkers, nextZoomWindow, type ZoomWindow } from '../charts/market-option.js';
+import { buildMarketOption, candleIndexAt, countMarkers, nextZoomWindow, type ChartOverlay, type ZoomWindow } from '../charts/market-option.js';
 
 /** Imperative API of {@link MarketChart}. */
 export interface MarketChartHandle {
@@ -22,6 +22,8 @@ export interface MarketChartProps {
   /** Changes when the charted series changes (symbol/timeframe): the chart is rebuilt and re-zoomed. */
   resetKey: string;
   loading: boolean;
+  /** Extra price-pane drawings (trade lines, fill markers); see `ChartOverlay`. */
+  overlay?: ChartOverlay;
   ref?: Ref<MarketChartHandle>;
 }
 
@@ -39,7 +41,7 @@ interface ZoomEventPart {
  * a new `resetKey` rebuilds the chart from scratch. The container (`data-testid="market-chart"`) exposes
  * `data-candles`, `data-markers`, `data-last-ts` and `data-last-close` for browser tests.
  */
-export function MarketChart({ timeframe, candles, signals, resetKey, loading, ref }: MarketChartProps) {
+export function MarketChart({ timeframe, candles, signals, resetKey, loading, overlay, ref }: MarketChartProps) {
   const { t } = useI18n();
   const timeZone = localTimeZone();
   const [chart, setChart] = useState<ECharts | null>(null);
@@ -67,10 +69,10 @@ export function MarketChart({ timeframe, candles, signals, resetKey, loading, re
     if (!chart) return;
     const reset = view.current.key !== resetKey;
     const zoom = nextZoomWindow(reset ? null : view.current.zoom, reset ? 0 : view.current.count, candles.length);
-    const option = buildMarketOption({ timeframe, candles, signals, timeZone, t, zoom });
+    const option = buildMarketOption({ timeframe, candles, signals, timeZone, t, zoom, overlay });
     chart.setOption(option, reset ? { notMerge: true } : { replaceMerge: ['series'] });
     view.current = { key: resetKey, count: candles.length, zoom };
-  }, [chart, timeframe, candles, signals, timeZone, t, resetKey]);
+  }, [chart, timeframe, candles, signals, timeZone, t, resetKey, overlay]);
 
   useImperativeHandle(
     ref,

@@ -1,8 +1,13 @@
+import type { KeyboardEvent, MouseEvent } from 'react';
 import type { MarketSignal } from '@osprey/shared';
 import { useI18n } from '../lib/i18n.js';
 import { formatDateTimeShort, formatMonthDayTime } from '../lib/time.js';
 import { Placeholder, Spinner } from '../components/Feedback.js';
 import { isSignalActive } from './live.js';
+import type { PrefillTarget } from '../trade/prefill.js';
+
+/** Keeps a click/keypress on a row's action button from also selecting the row. */
+const stop = (e: MouseEvent | KeyboardEvent) => e.stopPropagation();
 
 /** Rows rendered at most (the list is newest first). */
 const MAX_ROWS = 300;
@@ -10,17 +15,21 @@ const MAX_ROWS = 300;
 /**
  * Detector signals of one symbol, newest first: time (creation, user's zone), direction, score, size
  * multiplier, expiry and ACTIVE/EXPIRED relative to the feed time `now`. Clicking a row calls `onSelect`.
+ * With `onTrade`, active signals get "Trade" (`signal-trade`, prefills the order ticket) and "Pending"
+ * (`signal-pending`, prefills a pending order at the signal's trigger price) actions.
  */
 export function SignalsList({
   signals,
   now,
   loading,
   onSelect,
+  onTrade,
 }: {
   signals: readonly MarketSignal[];
   now: number | null;
   loading: boolean;
   onSelect: (signal: MarketSignal) => void;
+  onTrade?: (signal: MarketSignal, target: PrefillTarget) => void;
 }) {
   const { t } = useI18n();
   return (
@@ -41,6 +50,7 @@ export function SignalsList({
               <th className="num">{t('signals.mult')}</th>
               <th>{t('signals.expiry')}</th>
               <th>{t('signals.status')}</th>
+              {onTrade && <th />}
             </tr>
           </thead>
           <tbody>
@@ -75,6 +85,40 @@ export function SignalsList({
                   <td>
                     <span className={`badge ${active ? 'badge-active' : 'badge-expired'}`}>{t(active ? 'signals.active' : 'signals.expired')}</span>
                   </td>
+                  {onTrade && (
+                    <td className="signal-actions nowrap">
+                      {active && (
+                        <>
+                          <button
+                            type="button"
+                            className="btn btn-xs"
+                            data-testid="signal-trade"
+                            title={t('signals.tradeHint')}
+                            onClick={(e) => {
+                              stop(e);
+                              onTrade(s, 'ticket');
+                            }}
+                            onKeyDown={stop}
+                          >
+                            {t('signals.trade')}
+                          </button>
+                          <button
+                            type="button"
+                            className="btn btn-xs btn-ghost"
+                            data-testid="signal-pending"
+                            title={t('signals.pendingHint')}
+                            onClick={(e) => {
+                              stop(e);
+                              onTrade(s, 'pending');
+                            }}
+                            onKeyDown={stop}
+                          >
+                            {t('signals.pending')}
+                          </button>
+                        </>
+                      )}
+                    </td>
+                  )}
                 </tr>
               );
             })}

@@ -12,6 +12,14 @@ export interface CandleSeries {
  */
 export const CANDLE_LIMITS: Record<Timeframe, number> = { '15m': 20_000, '1h': 8_000, '4h': 3_000, '1d': 1_000 };
 
+/**
+ * How often (ms) live ticks are pushed into a chart at most: rebuilding a 20 000-candle option costs
+ * tens of ms, so long series refresh less often than short ones.
+ */
+export function chartThrottleMs(candleCount: number): number {
+  return candleCount > 5000 ? 750 : 250;
+}
+
 /** Signals loaded per symbol for the list and chart markers. */
 export const SIGNALS_LIMIT = 1000;
 

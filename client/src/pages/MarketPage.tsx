@@ -1,10 +1,9 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useSubscription } from '@trpc/tanstack-react-query';
 import { TIMEFRAMES, type MarketSignal, type Timeframe } from '@osprey/shared';
-import { AUTH_ME_KEY, useTRPC } from '../lib/trpc.js';
+import { useTRPC } from '../lib/trpc.js';
 import { useI18n } from '../lib/i18n.js';
-import { errorMessage, isUnauthorized } from '../lib/errors.js';
+import { errorMessage } from '../lib/errors.js';
 import { showToast } from '../lib/toast.js';
 import { usePersistentState, useThrottledValue } from '../lib/hooks.js';
 import { formatPrice } from '../lib/format.js';
@@ -13,51 +12,12 @@ import { MarketChart, type MarketChartHandle } from '../market/MarketChart.js';
 import { SignalsList } from '../market/SignalsList.js';
 import { DetectResult } from '../market/DetectResult.js';
 import { useFeed } from '../market/feed.js';
-import { applyCandleUpdate, candlesInput, chartCandles, prependSignal, signalsInput } from '../market/live.js';
+import { chartCandles, chartThrottleMs, prependSignal, signalsInput } from '../market/live.js';
+import { useLiveCandles } from '../market/use-live-candles.js';
+import { prefillFromSignal, prefillToHash, type PrefillTarget } from '../trade/prefill.js';
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isTimeframe = (v: unknown): v is Timeframe => typeof v === 'string' && (TIMEFRAMES as readonly string[]).includes(v);
-
-/**
- * How often (ms) live ticks are pushed into the chart at most: rebuilding a 20 000-candle option costs
- * tens of ms, so long series refresh less often than short ones.
- */
-function chartThrottleMs(candleCount: number): number {
-  return candleCount > 5000 ? 750 : 250;
-}
-
-/**
- * Candles of one symbol/timeframe kept live: `market.candles` loads the history into the query cache and
- * `market.onCandle` patches that cache entry in place (see `applyCandleUpdate`). After a WebSocket
- * reconnect the history is refetched to cover any gap.
- */
-function useLiveCandles(symbol: string | null, timeframe: Timeframe) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const input = symbol ? candlesInput(symbol, timeframe) : null;
-  const query = useQuery({ ...trpc.market.candles.queryOptions(input ?? skipToken), staleTime: 0 });
-  const started = useRef<string | null>(null);
-  const streamKey = `${symbol}|${timeframe}`;
-
-  const sub = useSubscription(
-    trpc.market.onCandle.subscriptionOptions(symbol ? { symbol, timeframe } : skipToken, {
-      onStarted: () => {
-        // A second start on the same stream means the socket reconnected: refetch to fill the gap.
-        if (started.current === streamKey && input) void queryClient.invalidateQueries({ queryKey: trpc.market.candles.queryKey(input) });
-        started.current = streamKey;
-      },
-      onData: (update) => {
-        if (!input || update.symbol !== input.symbol || update.timeframe !== input.timeframe) return;
-        queryClient.setQueryData(trpc.market.candles.queryKey(input), (old) => (old ? applyCandleUpdate(old, update) : old));
-      },
-      onError: (err) => {
-        if (isUnauthorized(err)) void queryClient.invalidateQueries({ queryKey: AUTH_ME_KEY });
-        else showToast('error', 'toast.liveFailed', { message: errorMessage(err) });
-      },
-    }),
-  );
-  return { query, status: sub.status };
-}
 
 /**
  * Market workspace: symbol/timeframe pickers, the live chart (candles, overlays, RSI, MACD, signal
@@ -102,6 +62,10 @@ export function MarketPage() {
 
   const onSelectSignal = (s: MarketSignal) => {
     if (!chartRef.current?.zoomToTs(s.candleTs)) showToast('info', 'market.outOfRange');
+  };
+  // "Trade this" / "pending at trigger": hand the signal to the trade page through the hash.
+  const onTradeSignal = (s: MarketSignal, target: PrefillTarget) => {
+    location.hash = prefillToHash(prefillFromSignal(s, target));
   };
 
   const last = candles.at(-1);
@@ -182,7 +146,7 @@ export function MarketPage() {
             <h2 className="panel-title">
               {t('signals.title')} <span className="muted">{symbol}</span>
             </h2>
-            <SignalsList signals={signals} now={feed?.now ?? null} loading={signalsQuery.isPending} onSelect={onSelectSignal} />
+            <SignalsList signals={signals} now={feed?.now ?? null} loading={signalsQuery.isPending} onSelect={onSelectSignal} onTrade={onTradeSignal} />
           </aside>
         </div>
       )}

@@ -43,6 +43,8 @@ export const envSchema = z.object({
   /** Seed the database with the shipped real candles at first start. */
   OSPREY_DEMO_DATA: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   OSPREY_LIVE_POLL_MS: z.coerce.number().int().min(1000).default(10_000),
+  /** Order/fill/position sync interval of live and sandbox trading accounts, ms. */
+  OSPREY_SYNC_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   OSPREY_BACKFILL_15M_DAYS: backfillDays.default(30),
   OSPREY_BACKFILL_4H_DAYS: backfillDays.default(180),
   OSPREY_BACKFILL_1D_DAYS: backfillDays.default(600),

@@ -28,6 +28,8 @@ export interface AccountRef {
   exchange: string;
   marketType: MarketType;
   mode: AccountMode;
+  /** Starting balances of a paper account (e.g. `{ USDT: "10000" }`); null/absent for live and sandbox. */
+  paperBalances?: Record<string, string> | null;
 }
 
 /** Decrypted credentials of a live/sandbox account. Server memory only: never logged, stored or returned. */
@@ -380,7 +382,13 @@ function normaliseBalances(b: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(b).map(([c, v]) => [c, new Decimal(v).toFixed()]));
 }
 
-const refOf = (row: AccountRow): AccountRef => ({ id: row.id, exchange: row.exchange, marketType: row.marketType, mode: row.mode });
+const refOf = (row: AccountRow): AccountRef => ({
+  id: row.id,
+  exchange: row.exchange,
+  marketType: row.marketType,
+  mode: row.mode,
+  ...(row.mode === 'paper' ? { paperBalances: row.paperBalances ?? null } : {}),
+});
 
 const notFound = (): AppError => new AppError('NOT_FOUND', 'account: no such account');
 const duplicateName = (name: string): AppError => new AppError('CONFLICT', `name: you already have an account named "${name}"`);

@@ -7,7 +7,7 @@ import type { Logger } from '../adapters/log.js';
 import type { Clock } from '../domain/ports.js';
 import type { Env } from '../config/env.js';
 import { SERVER_TIMEFRAMES } from '../config/env.js';
-import { AccountsService, unwiredExchangeFactory, type ExchangeFactory } from './accounts-service.js';
+import { AccountsService, type ExchangeFactory } from './accounts-service.js';
 import { AuthService } from './auth-service.js';
 import { ensureDemoData } from './demo-data.js';
 import { EventBus } from './event-bus.js';
@@ -15,6 +15,10 @@ import type { MarketFeed } from './feeds.js';
 import { MarketService } from './market-service.js';
 import { ReplayFeed } from './replay-feed.js';
 import { createLiveFeed } from './live-feed.js';
+import { createExchangeFactory, ExchangeHub, type CcxtAdapterOptions } from './exchange-factory.js';
+import { CsvFundingSource, MarketPriceSource } from './market-sources.js';
+import { PendingService } from './pending-service.js';
+import { TradingService } from './trading-service.js';
 
 /** Everything the transports (tRPC, CLI, jobs) call. */
 export interface Services {
@@ -26,9 +30,19 @@ export interface Services {
   accounts: AccountsService;
   feed: MarketFeed;
   market: MarketService;
+  /** The trading clock: market time (the feed's clock unless overridden). */
+  clock: Clock;
+  /** Prices paper accounts trade against (the feed's 15m stream). */
+  prices: MarketPriceSource;
+  /** One cached exchange adapter per account. */
+  exchanges: ExchangeHub;
+  /** The TradingManager. */
+  trading: TradingService;
+  /** The PendingOrderManager. */
+  pending: PendingService;
   /** `GET /health` body. */
   health(): Promise<{ status: 'ok' | 'degraded'; db: { kind: Database['kind']; ok: boolean }; feed: FeedState }>;
-  /** Starts the feed and the once-a-second feed-state broadcast. */
+  /** Starts the feed, the once-a-second feed-state broadcast, and trading (resuming open trades and pending orders). */
   start(): void;
   /** Stops feeds and timers, waits for work in flight, closes the database. */
   close(): Promise<void>;
@@ -44,10 +58,18 @@ export function resolveDataDir(dir: string): string {
  * Opens the database (migrating it), seeds demo data and the first admin, and wires the feed and
  * services. Nothing is emitted until {@link Services.start}.
  * @param opts.liveClock market clock of the live feed (tests pin it to the fake exchange's time)
- * @param opts.exchangeFactory builds account adapters (tests pass local fakes)
+ * @param opts.exchangeFactory builds account adapters (tests pass local fakes); default paper → PaperExchange,
+ *   live/sandbox → CcxtExchange ({@link createExchangeFactory})
+ * @param opts.marketClock trading clock replacing the feed's market clock (tests drive it by hand)
+ * @param opts.exchangeOptions ccxt adapter options (timeouts, rate limit, scheduler) of live/sandbox accounts;
+ *   `apiBase` defaults to `OSPREY_EXCHANGE_API_BASE`
  * @throws SecretKeyError when the secret key (OSPREY_SECRET_KEY or the key file) is unusable
  */
-export async function createServices(env: Env, log: Logger, opts: { liveClock?: Clock; exchangeFactory?: ExchangeFactory } = {}): Promise<Services> {
+export async function createServices(
+  env: Env,
+  log: Logger,
+  opts: { liveClock?: Clock; exchangeFactory?: ExchangeFactory; marketClock?: Clock; exchangeOptions?: CcxtAdapterOptions } = {},
+): Promise<Services> {
   const dataDir = resolveDataDir(env.OSPREY_DATA_DIR);
   const secretKey = loadSecretKey({ envKey: env.OSPREY_SECRET_KEY, dataDir, warn: (msg) => log.warn(msg) });
   if (secretKey.file) log.info({ file: secretKey.file }, 'exchange secrets are encrypted with the key file');
@@ -56,13 +78,6 @@ export async function createServices(env: Env, log: Logger, opts: { liveClock?: 
   try {
     const bus = new EventBus();
     const auth = new AuthService(db, systemClock, { sessionDays: env.OSPREY_SESSION_DAYS });
-    const accounts = new AccountsService({
-      db,
-      clock: systemClock,
-      box: new SecretBox(secretKey.key),
-      exchangeFactory: opts.exchangeFactory ?? unwiredExchangeFactory,
-      log,
-    });
     const admin = await auth.ensureFirstAdmin(env.ADMIN_EMAIL, env.ADMIN_PASSWORD);
     if (admin?.generatedPassword) {
       // Printed once, on stdout only, never logged.
@@ -92,6 +107,29 @@ export async function createServices(env: Env, log: Logger, opts: { liveClock?: 
     await feed.init();
     const market = new MarketService({ db, bus, feed, exchange: env.OSPREY_EXCHANGE, symbols: env.OSPREY_SYMBOLS, timeframes: SERVER_TIMEFRAMES, log });
     await market.init();
+    // Market time, read through the feed on every call: the replay feed replaces its clock when it (re)starts.
+    const clock: Clock = opts.marketClock ?? { now: () => feed.clock.now() };
+    const prices = new MarketPriceSource({ db, bus, exchange: env.OSPREY_EXCHANGE, symbols: env.OSPREY_SYMBOLS, clock });
+    await prices.init();
+    const late: { hub?: ExchangeHub } = {};
+    const wired = createExchangeFactory({
+      clock,
+      prices,
+      funding: new CsvFundingSource(),
+      paperSnapshot: (id) => late.hub?.snapshotOf(id) ?? null,
+      ccxt: { apiBase: env.OSPREY_EXCHANGE_API_BASE, ...opts.exchangeOptions },
+    });
+    const accounts = new AccountsService({
+      db,
+      clock: systemClock,
+      box: new SecretBox(secretKey.key),
+      exchangeFactory: opts.exchangeFactory ?? wired.create,
+      log,
+    });
+    const exchanges = new ExchangeHub({ db, accounts, clock, log, onAccountGone: (id) => wired.forget(id) });
+    late.hub = exchanges;
+    const trading = new TradingService({ db, bus, clock, hub: exchanges, log, syncMs: env.OSPREY_SYNC_MS });
+    const pending = new PendingService({ db, bus, clock, trading, log });
     let feedTimer: NodeJS.Timeout | undefined;
     return {
       env,
@@ -102,6 +140,11 @@ export async function createServices(env: Env, log: Logger, opts: { liveClock?: 
       accounts,
       feed,
       market,
+      clock,
+      prices,
+      exchanges,
+      trading,
+      pending,
       async health() {
         const ok = await database.ping();
         return { status: ok ? 'ok' : 'degraded', db: { kind: database.kind, ok }, feed: feed.state() };
@@ -109,10 +152,17 @@ export async function createServices(env: Env, log: Logger, opts: { liveClock?: 
       start() {
         feed.start(market.onFeedCandle);
         feedTimer = setInterval(() => bus.emit('feed', feed.state()), 1000);
+        trading.start().catch((err) => log.error({ err }, 'trading failed to start'));
+        pending.start().catch((err) => log.error({ err }, 'pending orders failed to start'));
       },
       async close() {
         if (feedTimer) clearInterval(feedTimer);
         await feed.stop();
+        await pending.stop();
+        await trading.stop();
+        await exchanges.closeAll();
+        wired.close();
+        prices.close();
         await market.idle();
         await database.close();
       },

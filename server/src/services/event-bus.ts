@@ -1,5 +1,5 @@
 import { EventEmitter, on } from 'node:events';
-import type { CandleUpdate, FeedState, MarketSignal } from '@osprey/shared';
+import type { AccountEvent, CandleUpdate, FeedState, MarketSignal } from '@osprey/shared';
 
 /** Every event on the in-process bus, by name. */
 export interface BusEvents {
@@ -9,6 +9,8 @@ export interface BusEvents {
   signal: MarketSignal;
   /** Feed state, about once a second. */
   feed: FeedState;
+  /** A change on an exchange account: order, fill, trade, positions, balances, equity or pending order. */
+  account: AccountEvent;
 }
 
 /**

@@ -3,6 +3,7 @@ import { accountsRouter } from './routers/accounts.js';
 import { authRouter } from './routers/auth.js';
 import { healthRouter } from './routers/health.js';
 import { marketRouter } from './routers/market.js';
+import { tradingRouter } from './routers/trading.js';
 import { usersRouter } from './routers/users.js';
 
 /** The whole API. The client imports only this type. */
@@ -12,6 +13,7 @@ export const appRouter = router({
   users: usersRouter,
   market: marketRouter,
   accounts: accountsRouter,
+  trading: tradingRouter,
 });
 
 /** Type of {@link appRouter}, for the tRPC client. */

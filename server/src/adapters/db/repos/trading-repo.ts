@@ -314,3 +314,35 @@ export async function savePaperState(db: Db, accountId: string, state: Record<st
     .values({ accountId, state, updatedAt })
     .onConflictDoUpdate({ target: paperState.accountId, set: { state: excluded(paperState.state), updatedAt: excluded(paperState.updatedAt) } });
 }
+
+// ---- trading service additions ----
+
+/**
+ * Records what a TRIGGERED pending order led to: the trade it opened, or why opening failed. Only a TRIGGERED
+ * order is changed. @returns the updated row, or undefined when it is not TRIGGERED (or does not exist)
+ */
+export async function setPendingOrderOutcome(db: Db, id: string, outcome: { tradeId: string | null; error: string | null }): Promise<PendingOrderRow | undefined> {
+  const [r] = await db
+    .update(pendingOrders)
+    .set(outcome)
+    .where(and(eq(pendingOrders.id, id), eq(pendingOrders.status, 'TRIGGERED')))
+    .returning();
+  return r;
+}
+
+/** A pending order by id. */
+export async function findPendingOrder(db: Db, id: string): Promise<PendingOrderRow | undefined> {
+  const [r] = await db.select().from(pendingOrders).where(eq(pendingOrders.id, id)).limit(1);
+  return r;
+}
+
+/** The newest `limit` fills of an account, newest first (`ts`, then insertion id). */
+export async function listRecentFills(db: Db, accountId: string, limit: number): Promise<FillRow[]> {
+  return db.select().from(fills).where(eq(fills.accountId, accountId)).orderBy(desc(fills.ts), desc(fills.id)).limit(limit);
+}
+
+/** Ids of accounts with at least one `open` order row. */
+export async function accountsWithOpenOrders(db: Db): Promise<string[]> {
+  const rows = await db.selectDistinct({ accountId: orders.accountId }).from(orders).where(eq(orders.status, 'open'));
+  return rows.map((r) => r.accountId);
+}

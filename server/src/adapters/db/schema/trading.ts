@@ -209,6 +209,10 @@ export const pendingOrders = pgTable(
     expiresAt: unixMs('expires_at'),
     triggeredAt: unixMs('triggered_at'),
     tradeId: text('trade_id').references(() => trades.id, { onDelete: 'set null' }),
+    /** The ticket's sizing (`{ mode, value }`), re-applied when the trigger fires; `amount` is the estimate at creation. */
+    sizing: jsonb('sizing').$type<{ mode: 'base' | 'quote' | 'risk'; value: string }>(),
+    /** Why opening the trade failed after the trigger fired (the order stays TRIGGERED without a trade). */
+    error: text('error'),
     createdAt: unixMs('created_at').notNull(),
   },
   (t) => [index('pending_orders_status_idx').on(t.status, t.accountId)],
