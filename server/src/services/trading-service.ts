@@ -14,7 +14,10 @@
  * machine `fill` event; a cancelled/rejected/expired order becomes `orderDead`. Fills are recorded by the
  * venue's fill id. Paper accounts report through the adapter's events at once; live and sandbox accounts are
  * polled every `OSPREY_SYNC_MS` (open orders, orders that left the book, own fills since the last poll,
- * positions — a perpetual trade whose position vanished is closed as `external`).
+ * positions — a perpetual trade whose position vanished is closed as `external`). When a live account's adapter
+ * offers a live order stream (`watchOrders`), the account is subscribed while it has active trades or open
+ * orders, and every pushed order change triggers that same poll ({@link STREAM_DEBOUNCE_MS} later, on the
+ * account's queue), so fills show up within a second; the timed poll stays as the safety net.
  *
  * Concurrency: all work on one account runs on that account's serial queue (user actions, adapter events,
  * polls, equity snapshots), so a trade is never stepped twice at once. Scoping: every user-facing method takes
@@ -127,6 +130,8 @@ const ACTIVE: readonly TradeStatus[] = ['opening', 'open'];
 const DEAD_STATUSES = new Set(['canceled', 'rejected', 'expired']);
 /** Prefix of the clientOrderId stored for venue orders that have none (never a valid Osprey id: it has a colon). */
 const EXTERNAL_CID = 'ext:';
+/** Delay coalescing order-stream pushes into one poll, ms. */
+export const STREAM_DEBOUNCE_MS = 100;
 /** How far before the last poll fills are fetched again (venue clocks and late reports), ms. */
 const FILL_OVERLAP_MS = 60_000;
 
@@ -147,6 +152,11 @@ export class TradingService {
   private startPromise: Promise<void> | null = null;
   private stopped = false;
   private readonly syncMs: number;
+  /** Running order streams of live accounts, with the adapter they belong to. */
+  private readonly streams = new Map<string, { adapter: OpenAccount['adapter']; stop: () => void }>();
+  /** Debounce timers of stream-triggered polls, and polls queued but not started yet. */
+  private readonly streamTimers = new Map<string, NodeJS.Timeout>();
+  private readonly streamSyncQueued = new Set<string>();
 
   constructor(private readonly o: TradingServiceOptions) {
     this.syncMs = o.syncMs ?? DEFAULT_SYNC_MS;
@@ -187,8 +197,10 @@ export class TradingService {
     for (const off of this.offs.splice(0)) off();
     for (const off of this.paperOffs.values()) off();
     this.paperOffs.clear();
+    this.stopAllStreams();
     await this.startPromise?.catch(() => undefined);
     await this.idle();
+    this.stopAllStreams();
   }
 
   /** Resolves when every account's queue is empty (tests, shutdown). */
@@ -852,6 +864,8 @@ export class TradingService {
 
   private attach(open: OpenAccount): void {
     const accountId = open.account.id;
+    const stream = this.streams.get(accountId);
+    if (stream && stream.adapter !== open.adapter) this.stopStream(accountId); // re-opened: the old adapter is closed
     this.paperOffs.get(accountId)?.();
     this.paperOffs.delete(accountId);
     if (!open.paper || this.stopped) return;
@@ -1028,6 +1042,8 @@ export class TradingService {
 
   private async emitAccountState(acc: OpenAccount): Promise<void> {
     const accountId = acc.account.id;
+    // Called after every change on a live account (action, poll): the right moment to (un)subscribe its stream.
+    await this.refreshStream(acc).catch((err) => this.logError(err, { accountId }, 'order stream update failed'));
     try {
       this.emit({ type: 'balances', accountId, balances: await acc.adapter.fetchBalance() });
       if (acc.adapter.marketType === 'swap') this.emit({ type: 'positions', accountId, positions: (await acc.adapter.fetchPositions()).map((p) => ({ ...p })) });
@@ -1109,6 +1125,62 @@ export class TradingService {
 
   private async orderByRowId(accountId: string, id: string): Promise<OrderRow | undefined> {
     return (await listOrders(this.o.db, { accountId, limit: 5000 })).find((r) => r.id === id);
+  }
+
+  // ─── order streams ───────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Subscribes a live account to its adapter's order stream while it has active trades or open orders, and
+   * unsubscribes it otherwise (inside the account's queue).
+   */
+  private async refreshStream(acc: OpenAccount): Promise<void> {
+    const accountId = acc.account.id;
+    const a = acc.adapter;
+    const current = this.streams.get(accountId);
+    if (current && current.adapter !== a) this.stopStream(accountId);
+    if (acc.paper || !a.watchOrders || this.stopped) return;
+    const wanted = (await this.activeTrades(accountId)).length > 0 || (await listOrders(this.o.db, { accountId, status: 'open', limit: 1 })).length > 0;
+    const running = this.streams.has(accountId);
+    if (wanted && !running && !this.stopped) {
+      const stop = a.watchOrders(() => this.onStreamUpdate(accountId));
+      this.streams.set(accountId, { adapter: a, stop });
+      this.o.log.info({ accountId }, 'order stream subscribed');
+    } else if (!wanted && running) {
+      this.stopStream(accountId);
+      this.o.log.info({ accountId }, 'order stream unsubscribed');
+    }
+  }
+
+  /** A pushed order change: one poll of the account {@link STREAM_DEBOUNCE_MS} later (coalescing bursts). */
+  private onStreamUpdate(accountId: string): void {
+    if (this.stopped || this.streamTimers.has(accountId)) return;
+    const timer = setTimeout(() => {
+      this.streamTimers.delete(accountId);
+      if (this.stopped || this.streamSyncQueued.has(accountId)) return;
+      this.streamSyncQueued.add(accountId);
+      void this.run(accountId, async () => {
+        this.streamSyncQueued.delete(accountId);
+        if (this.stopped) return;
+        await this.sync(await this.o.hub.get(accountId));
+      }).catch((err) => {
+        this.streamSyncQueued.delete(accountId);
+        this.logError(err, { accountId }, 'account sync (order stream) failed');
+      });
+    }, STREAM_DEBOUNCE_MS);
+    timer.unref?.();
+    this.streamTimers.set(accountId, timer);
+  }
+
+  private stopStream(accountId: string): void {
+    this.streams.get(accountId)?.stop();
+    this.streams.delete(accountId);
+    const t = this.streamTimers.get(accountId);
+    if (t) clearTimeout(t);
+    this.streamTimers.delete(accountId);
+  }
+
+  private stopAllStreams(): void {
+    for (const id of [...this.streams.keys(), ...this.streamTimers.keys()]) this.stopStream(id);
   }
 
   // ─── helpers ─────────────────────────────────────────────────────────────────────────────────────────

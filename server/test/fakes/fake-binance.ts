@@ -17,6 +17,15 @@
  *   /fapi/v1/algoOrder` + `GET /fapi/v1/openAlgoOrders` (STOP_MARKET, TAKE_PROFIT_MARKET, STOP, TAKE_PROFIT),
  *   `GET /fapi/v1/openOrders`, `GET /fapi/v3/positionRisk` (and v2), `GET /fapi/v1/leverageBracket`,
  *   `POST /fapi/v1/leverage`, `GET /fapi/v1/userTrades`.
+ * User-data streams: `POST|PUT|DELETE /api/v3/userDataStream` (spot) and `/fapi/v1/listenKey` (USDⓈ-M) hand
+ * out listenKeys (API key header only, no signature, as on Binance); WebSockets at `/ws/<listenKey>` (spot) and
+ * `/private/ws?listenKey=<key>` (USDⓈ-M, the URL ccxt.pro derives from `wss://fstream.binance.com/ws`), and the
+ * spot WebSocket API at `/ws-api/v3` with `userDataStream.subscribe.signature` (what ccxt.pro 4.5 uses for spot;
+ * HMAC verified like REST, events wrapped as `{subscriptionId, event}`) receive
+ * `executionReport` / `ORDER_TRADE_UPDATE` events whenever a regular-book order changes (status or filled
+ * amount). While a stream is connected the fake matches every 50 ms on its own (instead of only lazily on the
+ * next request), so a resting order fills as soon as the clock moves past a candle that reaches it. Algo-book
+ * changes are not pushed; the regular order an algo order spawns is.
  * Exchange filters (LOT_SIZE, PRICE_FILTER, NOTIONAL / MIN_NOTIONAL) are enforced with Binance's `-1013`
  * bodies; balances, matching and positions come from {@link FakeVenueEngine}. Tests can inject failures for
  * the next N matching requests (public or private) and read a request log.
@@ -26,6 +35,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
 import Decimal from 'decimal.js';
 import { TIMEFRAME_MS, type Candle, type Timeframe } from '@osprey/shared';
 import type { Clock } from '../../src/domain/ports.js';
@@ -168,6 +179,14 @@ export class FakeBinance {
   private readonly bases: string[];
   private readonly apiKey: string;
   private readonly secret: string;
+  private readonly wss = new WebSocketServer({ noServer: true });
+  /** listenKey → which account it streams. */
+  private readonly listenKeys = new Map<string, 'spot' | 'futures'>();
+  private readonly streams = new Set<{ ws: WebSocket; book: 'spot' | 'futures'; subscriptionId?: number }>();
+  /** Last pushed `status|executedQty` per `book:orderId`. */
+  private readonly pushed = new Map<string, string>();
+  private pumpTimer: NodeJS.Timeout | null = null;
+  private nextListenKey = 1;
 
   private constructor(
     private readonly server: Server,
@@ -202,6 +221,7 @@ export class FakeBinance {
     const server = createServer();
     const fake = new FakeBinance(server, opts.clock, opts.dataDir ?? MARKET_DATA_DIR, opts);
     server.on('request', (req, res) => void fake.handle(req, res));
+    server.on('upgrade', (req, socket, head) => fake.upgrade(req, socket, head));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return fake;
   }
@@ -247,10 +267,189 @@ export class FakeBinance {
 
   /** Stops the server, dropping open (e.g. hanging) connections. */
   async close(): Promise<void> {
+    if (this.pumpTimer) clearInterval(this.pumpTimer);
+    this.pumpTimer = null;
+    for (const ws of this.wss.clients) ws.terminate();
+    this.streams.clear();
+    this.wss.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+  }
+
+  /** Number of connected user-data streams (tests). */
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** Accepts a user-data WebSocket whose listenKey is known; anything else gets a 404 and is closed. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const key = url.pathname === '/private/ws' ? (url.searchParams.get('listenKey') ?? '') : (/^\/ws\/([\w-]+)$/.exec(url.pathname)?.[1] ?? '');
+    if (url.pathname === '/ws-api/v3') {
+      this.requests.push({ method: 'WS', path: url.pathname, query: {}, status: 101 });
+      this.wss.handleUpgrade(req, socket, head, (ws) => ws.on('message', (data) => this.wsApi(ws, String(data))));
+      return;
+    }
+    const book = this.listenKeys.get(key);
+    this.requests.push({ method: 'WS', path: url.pathname, query: Object.fromEntries(url.searchParams), status: book ? 101 : 404 });
+    if (!book || (url.pathname === '/private/ws') !== (book === 'futures')) {
+      socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.addStream({ ws, book }));
+  }
+
+  private addStream(entry: { ws: WebSocket; book: 'spot' | 'futures'; subscriptionId?: number }): void {
+    if (this.streams.size === 0) this.snapshotPushed();
+    this.streams.add(entry);
+    entry.ws.on('close', () => this.streams.delete(entry));
+    entry.ws.on('error', () => this.streams.delete(entry));
+    this.pumpTimer ??= setInterval(() => this.pump(), 50);
+  }
+
+  /** Spot WebSocket API: only `userDataStream.subscribe.signature` (params signed like a REST query, sorted). */
+  private wsApi(ws: WebSocket, text: string): void {
+    let msg: { id?: unknown; method?: unknown; params?: Record<string, unknown> };
+    try {
+      msg = JSON.parse(text) as typeof msg;
+    } catch {
+      return;
+    }
+    const reply = (status: number, body: Record<string, unknown>) => ws.send(JSON.stringify({ id: msg.id, status, ...body }));
+    this.requests.push({ method: 'WSAPI', path: String(msg.method), query: {}, status: 0 });
+    if (msg.method !== 'userDataStream.subscribe.signature') return reply(400, { error: { code: -1100, msg: 'unknown method' } });
+    const params = Object.fromEntries(Object.entries(msg.params ?? {}).map(([k, v]) => [k, String(v)]));
+    const { signature, ...rest } = params;
+    const payload = Object.keys(rest)
+      .sort()
+      .map((k) => `${k}=${encodeURIComponent(rest[k]!)}`)
+      .join('&');
+    if (rest.apiKey !== this.apiKey) return reply(401, { error: { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' } });
+    if (signature !== createHmac('sha256', this.secret).update(payload).digest('hex')) return reply(400, { error: { code: -1022, msg: 'Signature for this request is not valid.' } });
+    this.addStream({ ws, book: 'spot', subscriptionId: 0 });
+    reply(200, { result: { subscriptionId: 0 } });
+  }
+
+  /** Hands out a listenKey (`POST`), or acknowledges a keep-alive / close (`PUT` / `DELETE`). */
+  private listenKeyRoute(method: string, futures: boolean, req: IncomingMessage, q: Record<string, string>): unknown {
+    const key = req.headers['x-mbx-apikey'];
+    if (typeof key !== 'string' || key.length === 0) throw err(-2014, 'API-key format invalid.', 401);
+    if (key !== this.apiKey) throw err(-2015, 'Invalid API-key, IP, or permissions for action.', 401);
+    if (method === 'POST') {
+      const listenKey = `lk${futures ? 'F' : 'S'}${String(this.nextListenKey++).padStart(8, '0')}${'x'.repeat(50)}`;
+      this.listenKeys.set(listenKey, futures ? 'futures' : 'spot');
+      return { listenKey };
+    }
+    if (method === 'DELETE' && q.listenKey) this.listenKeys.delete(q.listenKey);
+    return futures ? { listenKey: q.listenKey ?? '' } : {};
+  }
+
+  private snapshotPushed(): void {
+    this.pushed.clear();
+    for (const [book, engine] of [['spot', this.spot], ['futures', this.futures]] as const) {
+      for (const o of engine.orders) if (!o.algo) this.pushed.set(`${book}:${o.orderId}`, `${o.status}|${o.executedQty.toFixed()}`);
+    }
+  }
+
+  /** Matches both books up to the clock and pushes every regular order whose status or fill changed. */
+  private pump(): void {
+    if (this.streams.size === 0) {
+      if (this.pumpTimer) clearInterval(this.pumpTimer);
+      this.pumpTimer = null;
+      return;
+    }
+    for (const [book, engine] of [['spot', this.spot], ['futures', this.futures]] as const) {
+      engine.settle();
+      for (const o of engine.orders) {
+        if (o.algo) continue;
+        const k = `${book}:${o.orderId}`;
+        const v = `${o.status}|${o.executedQty.toFixed()}`;
+        if (this.pushed.get(k) === v) continue;
+        this.pushed.set(k, v);
+        const event = book === 'spot' ? this.executionReport(o) : this.orderTradeUpdate(o);
+        for (const s of this.streams) {
+          if (s.book !== book || s.ws.readyState !== s.ws.OPEN) continue;
+          s.ws.send(JSON.stringify(s.subscriptionId === undefined ? event : { subscriptionId: s.subscriptionId, event }));
+        }
+      }
+    }
+  }
+
+  /** Binance spot `executionReport` of an order's current state. */
+  private executionReport(o: EngineOrder): unknown {
+    const last = this.spot.trades.filter((t) => t.orderId === o.orderId).at(-1);
+    const status = o.status === 'TRIGGERED' ? 'FILLED' : o.status;
+    return {
+      e: 'executionReport',
+      E: this.clock.now(),
+      s: o.symbol,
+      c: o.clientOrderId,
+      S: o.side.toUpperCase(),
+      o: o.venueType,
+      f: 'GTC',
+      q: o.qty.toFixed(8),
+      p: (o.price ?? new Decimal(0)).toFixed(8),
+      P: (o.stopPrice ?? new Decimal(0)).toFixed(8),
+      g: -1,
+      C: '',
+      x: status === 'FILLED' ? 'TRADE' : status,
+      X: status,
+      r: 'NONE',
+      i: o.orderId,
+      l: (last?.qty ?? new Decimal(0)).toFixed(8),
+      z: o.executedQty.toFixed(8),
+      L: (last?.price ?? new Decimal(0)).toFixed(8),
+      n: (last?.commission ?? new Decimal(0)).toFixed(8),
+      N: last?.commissionAsset ?? null,
+      T: o.updateTime,
+      t: last?.id ?? -1,
+      w: o.status === 'NEW',
+      m: last?.maker ?? false,
+      O: o.time,
+      Z: o.cumQuote.toFixed(8),
+    };
+  }
+
+  /** Binance USDⓈ-M `ORDER_TRADE_UPDATE` of an order's current state. */
+  private orderTradeUpdate(o: EngineOrder): unknown {
+    const last = this.futures.trades.filter((t) => t.orderId === o.orderId).at(-1);
+    return {
+      e: 'ORDER_TRADE_UPDATE',
+      E: this.clock.now(),
+      T: o.updateTime,
+      o: {
+        s: o.symbol,
+        c: o.clientOrderId,
+        S: o.side.toUpperCase(),
+        o: o.venueType,
+        f: 'GTC',
+        q: o.qty.toFixed(),
+        p: (o.price ?? new Decimal(0)).toFixed(),
+        ap: (o.avgPrice ?? new Decimal(0)).toFixed(),
+        sp: '0',
+        x: o.status === 'FILLED' ? 'TRADE' : o.status,
+        X: o.status,
+        i: o.orderId,
+        l: (last?.qty ?? new Decimal(0)).toFixed(),
+        z: o.executedQty.toFixed(),
+        L: (last?.price ?? new Decimal(0)).toFixed(),
+        N: last?.commissionAsset ?? 'USDT',
+        n: (last?.commission ?? new Decimal(0)).toFixed(),
+        T: o.updateTime,
+        t: last?.id ?? 0,
+        b: '0',
+        a: '0',
+        m: last?.maker ?? false,
+        R: o.reduceOnly,
+        wt: 'CONTRACT_PRICE',
+        ot: o.venueType,
+        ps: 'BOTH',
+        cp: false,
+        rp: (last?.realizedPnl ?? new Decimal(0)).toFixed(),
+      },
+    };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -321,6 +520,7 @@ export class FakeBinance {
       case 'GET fapi/v1/premiumIndex':
         return this.premiumIndex(this.symbolParam(q));
     }
+    if (name === 'listenKey' || name === 'userDataStream') return this.listenKeyRoute(method, futures, req, q);
     const priv = this.privateRoutes[key];
     if (!priv) return undefined;
     this.authenticate(req, method === 'GET' || method === 'DELETE' ? rawQuery : body);

@@ -18,7 +18,11 @@
  *   open returns that order instead of failing (venues reject duplicates only among open orders);
  * - every ccxt error translated once (ccxt-errors.ts), and every call routed through the account's
  *   {@link RequestScheduler} when one is given (stop-loss creates priority 1, other creates/cancels/leverage 2,
- *   fetches 3).
+ *   fetches 3);
+ * - a live order stream ({@link CcxtExchange.watchOrders}) on venues whose ccxt.pro class has `watchOrders`:
+ *   a separate ccxt.pro instance with the same credentials, options and (rebased, `ws://` for an `http://`
+ *   apiBase) URLs. Its own REST calls (e.g. Binance USDⓈ-M `POST /fapi/v1/listenKey`) bypass the scheduler:
+ *   one per (re)connect.
  */
 import ccxt, {
   type Exchange,
@@ -139,6 +143,18 @@ export class CcxtExchange implements ExchangeAdapter {
   private marketsPromise: Promise<void> | null = null;
   private marketsFailed = false;
   private readonly lastPrice = new Map<string, { price: string; at: number }>();
+  /** Builds a ccxt.pro instance configured like {@link exchange}; null when the venue has no `watchOrders`. */
+  private readonly makePro: (() => Exchange) | null = null;
+  /** Stop functions of the running order streams. */
+  private readonly watchers = new Set<() => void>();
+
+  /**
+   * {@inheritDoc ExchangeAdapter.watchOrders} Present only when the venue's ccxt.pro class has `watchOrders`.
+   * Loops `await watchOrders()` on a ccxt.pro instance and calls `onUpdate` after each pushed batch; on an
+   * error (connection lost, listenKey refused…) the instance is closed and rebuilt after a backoff of 0.5 s
+   * doubling up to 30 s. Errors thrown by `onUpdate` are swallowed.
+   */
+  readonly watchOrders?: (onUpdate: () => void) => () => void;
 
   /**
    * @throws Error when `exchangeId` is not a ccxt exchange, `apiBase` is not an http(s) origin, or the
@@ -164,6 +180,20 @@ export class CcxtExchange implements ExchangeAdapter {
     if (opts.apiBase !== undefined) ex.urls.api = rebaseUrls(ex.urls.api, opts.apiBase) as typeof ex.urls.api;
     this.exchange = ex;
     this.scheduler?.raiseMinSpacing(ex.rateLimit ?? 0);
+    const ProCtor = (ccxt.pro as unknown as Record<string, unknown>)[opts.exchangeId];
+    if (typeof ProCtor === 'function') {
+      const make = (): Exchange => {
+        const pro = new (ProCtor as ExchangeCtor)({ ...config, options: { ...this.profile.options } });
+        Object.assign(pro.has, this.profile.has);
+        if (opts.mode === 'sandbox') pro.setSandboxMode(true);
+        if (opts.apiBase !== undefined) pro.urls.api = rebaseWsUrls(rebaseUrls(pro.urls.api, opts.apiBase)) as typeof pro.urls.api;
+        return pro;
+      };
+      if (make().has.watchOrders === true) {
+        this.makePro = make;
+        this.watchOrders = (onUpdate) => this.streamOrders(onUpdate);
+      }
+    }
   }
 
   /** {@inheritDoc ExchangeAdapter.loadMarkets} Only markets of this adapter's type (swap: linear perpetuals). */
@@ -339,10 +369,65 @@ export class CcxtExchange implements ExchangeAdapter {
 
   /** {@inheritDoc ExchangeAdapter.close} The scheduler is owned by the account and is not closed here. */
   async close(): Promise<void> {
+    for (const stop of [...this.watchers]) stop();
     await this.exchange.close();
   }
 
   // ---- order preparation -------------------------------------------------------------------------
+
+  private streamOrders(onUpdate: () => void): () => void {
+    const make = this.makePro;
+    if (!make) return () => undefined;
+    const st: { stopped: boolean; pro: Exchange | null; wake: (() => void) | null } = { stopped: false, pro: null, wake: null };
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        t.unref?.();
+        st.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    const loop = async (): Promise<void> => {
+      let backoff = 500;
+      while (!st.stopped) {
+        try {
+          const pro = (st.pro ??= make());
+          if (!pro.markets) {
+            await this.ensureMarkets(PRIORITY.query);
+            pro.setMarkets(this.exchange.markets);
+            // ccxt refuses plain ws:// URLs (a local apiBase) until its node:http agent is loaded
+            await pro.loadHttpProxyAgent();
+          }
+          await pro.watchOrders();
+          if (st.stopped) break;
+          backoff = 500;
+          try {
+            onUpdate();
+          } catch {
+            // the listener's problem, not the stream's
+          }
+        } catch {
+          if (st.stopped) break;
+          const old = st.pro;
+          st.pro = null;
+          await old?.close().catch(() => undefined);
+          await sleep(backoff);
+          backoff = Math.min(backoff * 2, 30_000);
+        }
+      }
+    };
+    const stop = (): void => {
+      if (st.stopped) return;
+      st.stopped = true;
+      this.watchers.delete(stop);
+      st.wake?.();
+      void st.pro?.close().catch(() => undefined);
+    };
+    this.watchers.add(stop);
+    void loop().catch(() => undefined);
+    return stop;
+  }
 
   private async prepareOrder(
     req: OrderRequest,
@@ -650,3 +735,13 @@ function orderKind(o: CcxtOrder, info: Record<string, unknown>): OrderKind {
   return 'regular';
 }
 
+/** Turns the `http(s)://` URLs under a ccxt `urls.api.ws` map (after {@link rebaseUrls}) back into `ws(s)://`. */
+function rebaseWsUrls(api: unknown): unknown {
+  if (!api || typeof api !== 'object' || !('ws' in api)) return api;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replace(/^http(s?):\/\//i, 'ws$1://');
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return { ...api, ws: walk((api as { ws: unknown }).ws) };
+}

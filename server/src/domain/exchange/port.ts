@@ -141,6 +141,13 @@ export interface ExchangeAdapter {
   fetchOpenOrders(symbol?: string): Promise<Order[]>;
   /** Own fills, oldest first. */
   fetchMyTrades(symbol: string, since?: number): Promise<Fill[]>;
+  /**
+   * Live order stream, offered only by venues that push order changes (ccxt.pro `watchOrders`). Calls
+   * `onUpdate` (no arguments: the caller re-reads what it needs) whenever the venue pushes an order change;
+   * reconnects on its own and never throws. Stopped by the returned function or by {@link close}.
+   * @returns a stop function (idempotent)
+   */
+  watchOrders?(onUpdate: () => void): () => void;
   /** Releases connections and timers. */
   close(): Promise<void>;
 }
