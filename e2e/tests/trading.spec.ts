@@ -42,8 +42,8 @@ test('paper account: market order from the ticket, live PnL, take-profit, close'
 
   const trade = page.getByTestId('trade-row').first();
   await expect(trade).toBeVisible();
-  const amount = await trade.getAttribute('data-amount');
-  expect(Number(amount)).toBeGreaterThan(0);
+  // The row appears while the entry is in flight (amount 0), then shows the filled amount.
+  await expect.poll(async () => Number(await trade.getAttribute('data-amount')), { timeout: 15_000 }).toBeGreaterThan(0);
 
   // Unrealized PnL moves live with the replay feed.
   const pnl0 = await trade.getAttribute('data-unrealized');
