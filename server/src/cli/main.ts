@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { exchangeIdSchema, roleSchema, symbolSchema, timeframeSchema, emailSchema, type Timeframe } from '@osprey/shared';
+import { exchangeIdSchema, roleSchema, symbolSchema, timeframeSchema, emailSchema, MARKET_TYPES, type Candle, type Timeframe } from '@osprey/shared';
 import { z } from 'zod';
 import { ConfigError, loadEnv } from '../config/env.js';
 import { openDatabase } from '../adapters/db/client.js';
@@ -12,7 +12,10 @@ import { indicatorsCsv, parseCandlesCsv, computeIndicators } from '../domain/ind
 import { detectHistory } from '../domain/detector/index.js';
 import { TIMEFRAME_MS } from '@osprey/shared';
 import { AuthService } from '../services/auth-service.js';
-import { ensureDemoData } from '../services/demo-data.js';
+import { demoCsvPath, ensureDemoData } from '../services/demo-data.js';
+import { paperMarkets } from '../adapters/exchange/paper-markets.js';
+import { runBacktest } from '../domain/bots/backtest.js';
+import { createGridStrategy, GridConfigError, parseGridConfig } from '../domain/bots/grid.js';
 import { resolveDataDir } from '../services/container.js';
 import { AppError } from '../services/errors.js';
 
@@ -30,6 +33,26 @@ Commands:
       Run the market detector over stored candles in [from, to]; JSON lines of signals on stdout.
   users add --email E --role admin|trader [--password P]
       Add a user (the password is read from OSPREY_NEW_PASSWORD or --password, or generated and printed).
+  backtest --config FILE.json --from ISO --to ISO [--json] [--trades] [--exchange ID]
+      Backtest a bot over candles with open time in [from, to] on a paper account (same fill rules as paper
+      trading). Candles come from the shipped CSV (assets/market) when there is one for the symbol and
+      timeframe, else from the database (exchange --exchange, default binance). Prints the metrics (text, or
+      one JSON object with --json); --trades adds the round trips as JSON lines.
+      Config file (JSON):
+        { "type": "grid",                      only grid for now
+          "symbol": "BTC/USDT",                BTC/USDT:USDT for the perpetual
+          "marketType": "spot",                spot | swap (default spot)
+          "timeframe": "15m",                  candle timeframe (default 15m)
+          "balances": { "USDT": "10000" },     starting balances, decimal strings (default 10000 USDT)
+          "fees": { "maker": "0.001", "taker": "0.001" },   optional; default Binance VIP 0
+          "slippageBps": 5,                    optional, market/stop fills
+          "leverage": 1,                       optional, perpetuals
+          "grid": { "levels": 5,               number of buy levels below the anchor
+                    "spacingPct": 1,           % between levels
+                    "sellOffsetPct": 1,        % above each filled buy for its sell
+                    "orderSize": { "mode": "quote", "value": "100" },   per level: base amount or quote notional
+                    "repricePct": 5,           re-anchor unfilled buys when the close moves > this % (0 = never)
+                    "maxOpenPositions": 5 } }  most filled-but-unsold levels (default = levels)
 
 The database is the one the server uses (OSPREY_DATA_DIR or DATABASE_URL).`;
 
@@ -45,6 +68,43 @@ const iso = (field: string) =>
     }
     return t;
   });
+
+const decimalCfg = z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal string like "0.001"');
+
+/** Schema of the `backtest --config` file (see HELP). */
+const backtestConfigSchema = z.strictObject({
+  type: z.literal('grid'),
+  symbol: symbolSchema,
+  marketType: z.enum(MARKET_TYPES).default('spot'),
+  timeframe: timeframeSchema.default('15m'),
+  balances: z.record(z.string(), decimalCfg).default({ USDT: '10000' }),
+  fees: z.strictObject({ maker: decimalCfg.optional(), taker: decimalCfg.optional() }).optional(),
+  slippageBps: z.number().min(0).optional(),
+  leverage: z.number().int().min(1).optional(),
+  grid: z.record(z.string(), z.unknown()).default({}),
+});
+
+function readBacktestConfig(file: string) {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(userPath(file), 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--config: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const r = backtestConfigSchema.safeParse(raw);
+  if (!r.success) throw new UsageError(r.error.issues.map((i) => `--config ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n'));
+  const cfg = r.data;
+  if ('symbol' in cfg.grid && cfg.grid.symbol !== cfg.symbol) throw new UsageError('--config grid.symbol: must equal symbol (or be left out)');
+  try {
+    return { ...cfg, grid: parseGridConfig({ ...cfg.grid, symbol: cfg.symbol }) };
+  } catch (e) {
+    if (e instanceof GridConfigError) throw new UsageError(`--config grid.${e.field}: ${e.reason}`);
+    throw e;
+  }
+}
+
+const pct = (x: number | null, digits = 2) => (x === null ? 'n/a' : `${x.toFixed(digits)} %`);
+const num = (x: number | null, digits = 2) => (x === null ? 'n/a' : x.toFixed(digits));
 
 function parseOpts<T extends z.ZodType>(schema: T, values: Record<string, unknown>): z.infer<T> {
   const r = schema.safeParse(values);
@@ -78,6 +138,9 @@ export async function run(argv: string[], out: (s: string) => void): Promise<num
       email: { type: 'string' },
       role: { type: 'string' },
       password: { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean' },
+      trades: { type: 'boolean' },
     },
   });
   switch (cmd) {
@@ -125,6 +188,65 @@ export async function run(argv: string[], out: (s: string) => void): Promise<num
       const generated = o.password ? undefined : (await import('node:crypto')).randomBytes(12).toString('base64url');
       const user = await withDb((db) => new AuthService(db, systemClock, { sessionDays: 14 }).addUser(o.email, o.password ?? generated!, o.role));
       out(`added ${user.role} ${user.email}${generated ? ` with password ${generated}` : ''}\n`);
+      return 0;
+    }
+    case 'backtest': {
+      const o = parseOpts(
+        z.object({
+          config: z.string({ error: '--config is required' }),
+          from: iso('from'),
+          to: iso('to'),
+          exchange: exchangeIdSchema.default('binance'),
+          json: z.boolean().default(false),
+          trades: z.boolean().default(false),
+        }),
+        values,
+      );
+      if (o.to < o.from) throw new UsageError('--to: must not be before --from');
+      const cfg = readBacktestConfig(o.config);
+      const markets = paperMarkets(cfg.marketType, cfg.fees ?? {});
+      if (!markets[cfg.symbol]) throw new UsageError(`--config symbol: ${cfg.symbol} is not a ${cfg.marketType} paper market (${Object.keys(markets).join(', ')})`);
+      const series = cfg.symbol.split(':')[0]!;
+      const csv = demoCsvPath(series, cfg.timeframe);
+      let candles: Candle[];
+      if (existsSync(csv)) candles = parseCandlesCsv(readFileSync(csv, 'utf8'), cfg.timeframe).filter((c) => c.ts >= o.from && c.ts <= o.to);
+      else candles = await withDb((db) => listCandles(db, { exchange: o.exchange, symbol: series, timeframe: cfg.timeframe }, { from: o.from, to: o.to }));
+      if (candles.length === 0) throw new AppError('NOT_FOUND', `no ${cfg.timeframe} candles for ${series} between --from and --to`);
+      const r = runBacktest({
+        strategy: createGridStrategy('backtest', cfg.grid),
+        symbol: cfg.symbol,
+        candles,
+        timeframe: cfg.timeframe,
+        marketType: cfg.marketType,
+        markets: { [cfg.symbol]: markets[cfg.symbol]! },
+        balances: cfg.balances,
+        ...(cfg.slippageBps !== undefined ? { slippageBps: cfg.slippageBps } : {}),
+        ...(cfg.leverage !== undefined ? { leverage: cfg.leverage } : {}),
+      });
+      const m = r.metrics;
+      if (o.json) out(`${JSON.stringify({ ...m, candles: candles.length, fills: r.fills.length, rejections: r.rejections.length, finalBalances: r.finalBalances })}\n`);
+      else {
+        const first = new Date(candles[0]!.ts).toISOString();
+        const last = new Date(candles[candles.length - 1]!.ts).toISOString();
+        out(
+          [
+            `backtest ${cfg.type} ${cfg.symbol} ${cfg.marketType} ${cfg.timeframe}: ${candles.length} candles ${first} → ${last}`,
+            `equity           ${m.startEquity} → ${m.endEquity} (net ${m.netPnl})`,
+            `total return     ${pct(m.totalReturnPct)}`,
+            `max drawdown     ${pct(m.maxDrawdownPct)}`,
+            `sharpe (daily)   ${num(m.sharpe)}`,
+            `sortino (daily)  ${num(m.sortino)}`,
+            `round trips      ${m.roundTrips}`,
+            `win rate         ${pct(m.winRatePct)}`,
+            `profit factor    ${num(m.profitFactor)}`,
+            `avg holding      ${m.avgHoldingMs === null ? 'n/a' : `${(m.avgHoldingMs / 3_600_000).toFixed(2)} h`}`,
+            `exposure         ${pct(m.exposurePct)}`,
+            `fees paid        ${m.feesPaid}`,
+            `fills            ${r.fills.length}${r.rejections.length ? ` (${r.rejections.length} orders rejected)` : ''}`,
+          ].join('\n') + '\n',
+        );
+      }
+      if (o.trades) for (const t of r.trades) out(`${JSON.stringify(t)}\n`);
       return 0;
     }
     case undefined:

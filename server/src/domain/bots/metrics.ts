@@ -1,0 +1,135 @@
+/**
+ * Performance metrics of a bot run (backtest or live) from its equity curve and round trips. Pure.
+ * Money (equity, fees, PnL) is computed with decimal.js and returned as decimal strings; ratios are floats.
+ *
+ * Conventions:
+ * - total return = end / start − 1 (percent);
+ * - max drawdown = max over t of (running peak − equity) / running peak (percent, ≥ 0);
+ * - Sharpe and Sortino use **daily** returns: the equity curve is sampled at the last point of each UTC
+ *   day, the first day's return is measured from the curve's first point; risk-free rate 0. Annualised
+ *   with √365 (crypto trades every day of the year, unlike the √252 of stock markets).
+ *   Sharpe = mean / sample stdev (n − 1) × √365 (Sharpe, "The Sharpe Ratio", 1994);
+ *   Sortino = mean / downside deviation × √365, downside deviation = √(Σ min(r, 0)² / n) (Sortino & Price,
+ *   1994, target 0). Null when there are fewer than 2 daily returns or the deviation is 0;
+ * - win rate = share of round trips with pnl > 0; profit factor = Σ winning pnl / |Σ losing pnl| (null
+ *   when there is no losing trip); average holding time = mean of `closedAt − openedAt`;
+ * - exposure = share of equity points (candle closes) at which a position was held (percent).
+ */
+import type { DecimalString } from '@osprey/shared';
+import { Dec, str } from '../trading/precision.js';
+import type { RoundTrip } from './strategy.js';
+
+/** One point of an equity curve. */
+export interface EquityPoint {
+  /** Time, Unix ms (a candle's close in backtests). */
+  ts: number;
+  /** Account equity in quote: balances + open positions valued at the price then. */
+  equity: DecimalString;
+  /** True when a position (spot base holding or perpetual position) was held at `ts`. */
+  exposed: boolean;
+}
+
+/** Metrics of a run (see the module doc for definitions). */
+export interface RunMetrics {
+  startEquity: DecimalString;
+  endEquity: DecimalString;
+  /** end − start, quote. */
+  netPnl: DecimalString;
+  totalReturnPct: number;
+  maxDrawdownPct: number;
+  sharpe: number | null;
+  sortino: number | null;
+  /** Percent of round trips won; null without trips. */
+  winRatePct: number | null;
+  profitFactor: number | null;
+  roundTrips: number;
+  /** Mean holding time of round trips, ms; null without trips. */
+  avgHoldingMs: number | null;
+  exposurePct: number;
+  /** Total fees paid, quote. */
+  feesPaid: DecimalString;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Daily returns (fractions) of an equity curve, per the module doc. Needs ascending `ts`. */
+export function dailyReturns(equity: readonly EquityPoint[]): number[] {
+  if (equity.length === 0) return [];
+  const closes: { day: number; equity: string }[] = [];
+  for (const p of equity) {
+    const day = Math.floor(p.ts / DAY_MS);
+    const last = closes[closes.length - 1];
+    if (last && last.day === day) last.equity = p.equity;
+    else closes.push({ day, equity: p.equity });
+  }
+  const out: number[] = [];
+  let prev = new Dec(equity[0]!.equity);
+  for (const c of closes) {
+    const e = new Dec(c.equity);
+    out.push(prev.isZero() ? 0 : e.div(prev).minus(1).toNumber());
+    prev = e;
+  }
+  return out;
+}
+
+/**
+ * Computes {@link RunMetrics}.
+ * @param equity equity curve, ascending by ts (at least one point)
+ * @param trips completed round trips
+ * @param feesPaid total fees paid (quote)
+ * @throws RangeError when `equity` is empty or not ascending
+ */
+export function computeMetrics(equity: readonly EquityPoint[], trips: readonly RoundTrip[], feesPaid: DecimalString): RunMetrics {
+  if (equity.length === 0) throw new RangeError('equity: needs at least one point');
+  for (let i = 1; i < equity.length; i++) if (equity[i]!.ts < equity[i - 1]!.ts) throw new RangeError(`equity: point ${i} is before its predecessor`);
+  const start = new Dec(equity[0]!.equity);
+  const end = new Dec(equity[equity.length - 1]!.equity);
+  let peak = start;
+  let maxDd = new Dec(0);
+  for (const p of equity) {
+    const e = new Dec(p.equity);
+    if (e.gt(peak)) peak = e;
+    if (peak.gt(0)) {
+      const dd = peak.minus(e).div(peak);
+      if (dd.gt(maxDd)) maxDd = dd;
+    }
+  }
+  const rets = dailyReturns(equity);
+  const n = rets.length;
+  const mean = n > 0 ? rets.reduce((a, b) => a + b, 0) / n : 0;
+  let sharpe: number | null = null;
+  let sortino: number | null = null;
+  if (n >= 2) {
+    const sd = Math.sqrt(rets.reduce((a, r) => a + (r - mean) ** 2, 0) / (n - 1));
+    if (sd > 0) sharpe = (mean / sd) * Math.sqrt(365);
+    const dd = Math.sqrt(rets.reduce((a, r) => a + Math.min(r, 0) ** 2, 0) / n);
+    if (dd > 0) sortino = (mean / dd) * Math.sqrt(365);
+  }
+  let wins = 0;
+  let grossWin = new Dec(0);
+  let grossLoss = new Dec(0);
+  let holding = 0;
+  for (const t of trips) {
+    const p = new Dec(t.pnl);
+    if (p.gt(0)) {
+      wins++;
+      grossWin = grossWin.plus(p);
+    } else grossLoss = grossLoss.plus(p.neg());
+    holding += t.closedAt - t.openedAt;
+  }
+  return {
+    startEquity: str(start),
+    endEquity: str(end),
+    netPnl: str(end.minus(start)),
+    totalReturnPct: start.isZero() ? 0 : end.div(start).minus(1).mul(100).toNumber(),
+    maxDrawdownPct: maxDd.mul(100).toNumber(),
+    sharpe,
+    sortino,
+    winRatePct: trips.length ? (wins / trips.length) * 100 : null,
+    profitFactor: grossLoss.gt(0) ? grossWin.div(grossLoss).toNumber() : null,
+    roundTrips: trips.length,
+    avgHoldingMs: trips.length ? holding / trips.length : null,
+    exposurePct: (equity.filter((p) => p.exposed).length / equity.length) * 100,
+    feesPaid: str(feesPaid),
+  };
+}

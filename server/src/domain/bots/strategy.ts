@@ -1,0 +1,109 @@
+/**
+ * The bot strategy contract. A strategy is a pure state machine: `step(state, event, ctx) → { state, intents }`.
+ * The same code drives live, paper and backtest runs — the runner (live worker or {@link runBacktest}) turns
+ * the venue's happenings into {@link StrategyEvent}s, hands the strategy a {@link StrategyContext} snapshot,
+ * and executes the returned {@link Intent}s. There is no backtest-only code path in a strategy.
+ *
+ * Determinism: a strategy never reads the clock (time is `ctx.now`) nor random sources, and names its
+ * orders with {@link botOrderId}, so re-running it over the same events gives the same orders and ids
+ * (a restarted runner recognises orders it already placed).
+ */
+import type { Balance, Fill, MarketInfo, OrderRequest, Position } from '../exchange/port.js';
+import type { Candle, DecimalString } from '@osprey/shared';
+
+/** Something that happened, delivered to {@link Strategy.step}. */
+export type StrategyEvent =
+  /** The bot starts (once, before anything else). */
+  | { type: 'start' }
+  /** A candle update of `symbol`; `closed` = the candle is final (backtests deliver closed candles only). */
+  | { type: 'candle'; symbol: string; candle: Candle; closed: boolean }
+  /** One execution of an order the bot placed (amount in base, price in quote, fee in `fill.feeCurrency`). */
+  | { type: 'fill'; fill: Fill }
+  /**
+   * An order of the bot will never fill (more): cancelled (by the bot or the venue), expired, or rejected
+   * at placement (`message` says why, naming the field).
+   */
+  | { type: 'orderDead'; clientOrderId: string; symbol: string; reason: 'canceled' | 'expired' | 'rejected'; message?: string };
+
+/** What a strategy may look at besides its own state: a snapshot taken by the runner before the step. */
+export interface StrategyContext {
+  /** Current (simulated or wall-clock) time, Unix ms UTC. */
+  now: number;
+  /** Market rules (price/amount steps, minimums, fees) by symbol. */
+  markets: Record<string, MarketInfo>;
+  /** Account balances at `now`. */
+  balances: Balance[];
+  /** Open perpetual positions at `now` (empty on spot). */
+  positions: Position[];
+}
+
+/** An action the runner performs for the strategy. */
+export type Intent =
+  /** Place an order (its `clientOrderId` comes from {@link botOrderId}; prices/amounts already on the market's steps). */
+  | { type: 'place'; order: OrderRequest }
+  /** Cancel the bot's order with this clientOrderId (no-op when it is no longer open). */
+  | { type: 'cancel'; clientOrderId: string; symbol: string };
+
+/**
+ * A completed round trip (entry then exit of the same amount) as the strategy accounts it.
+ * `pnl` is net: `(exit − entry) × amount` (long; reversed for short) `− entryFee − exitFee`, in quote.
+ */
+export interface RoundTrip {
+  symbol: string;
+  side: 'long' | 'short';
+  entryClientOrderId: string;
+  exitClientOrderId: string;
+  amount: DecimalString;
+  entryPrice: DecimalString;
+  exitPrice: DecimalString;
+  entryFee: DecimalString;
+  exitFee: DecimalString;
+  pnl: DecimalString;
+  /** Entry and exit fill times, Unix ms. */
+  openedAt: number;
+  closedAt: number;
+}
+
+/** Outcome of one {@link Strategy.step}. */
+export interface StepResult<S> {
+  state: S;
+  intents: Intent[];
+  /** Round trips completed by this event (for trade lists and metrics). */
+  closed?: RoundTrip[];
+}
+
+/** A bot strategy (see the module doc). `S` must be plain JSON so runners can persist it. */
+export interface Strategy<S> {
+  /** Strategy type, e.g. `grid`. */
+  readonly type: string;
+  /** The bot id its order ids derive from. */
+  readonly botId: string;
+  /** Symbols whose candles the strategy wants. */
+  readonly symbols: readonly string[];
+  /** The state before the `start` event. */
+  initialState(): S;
+  /** Pure transition: must not mutate `state` nor read anything but its arguments. */
+  step(state: S, event: StrategyEvent, ctx: StrategyContext): StepResult<S>;
+}
+
+/**
+ * Deterministic clientOrderId of a bot order: `b` + bot id (letters/digits only, first 12) + `x` + cycle
+ * (decimal) + leg (lowercase letters) + sequence (decimal). Because the leg is letters-only and the numbers
+ * are decimal digits, the mapping (cycle, leg, seq) → id is injective for a given bot. At most 32
+ * characters of [A-Za-z0-9] (OKX `clOrdId` takes 1–32 alphanumerics, Binance ≤ 36).
+ * @param botId bot id; non-alphanumerics are dropped
+ * @param cycle the bot's cycle (e.g. a grid level's round-trip count), integer ≥ 0
+ * @param leg what the order does in the cycle, 1–4 lowercase letters (e.g. `b` buy, `s` sell)
+ * @param seq per-bot sequence number, integer ≥ 0
+ * @throws RangeError naming the argument when it is invalid, or when the id would exceed 32 characters
+ */
+export function botOrderId(botId: string, cycle: number, leg: string, seq: number): string {
+  const owner = botId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12);
+  if (!owner) throw new RangeError('botId: must contain letters or digits');
+  if (!Number.isSafeInteger(cycle) || cycle < 0) throw new RangeError('cycle: must be an integer ≥ 0');
+  if (!/^[a-z]{1,4}$/.test(leg)) throw new RangeError('leg: must be 1-4 lowercase letters');
+  if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError('seq: must be an integer ≥ 0');
+  const id = `b${owner}x${cycle}${leg}${seq}`;
+  if (id.length > 32) throw new RangeError(`seq: order id ${id} exceeds 32 characters`);
+  return id;
+}
