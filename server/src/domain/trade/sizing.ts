@@ -1,4 +1,8 @@
 import Decimal from 'decimal.js';
+import { roundToStep } from '../trading/precision.js';
+
+/** Rounds an amount down to the market's step: never order more than asked. */
+const floorToStep = (v: Decimal.Value, step: Decimal.Value): Decimal => roundToStep(v, step, 'down');
 
 /** How the trader sizes a position. */
 export type Sizing =
@@ -19,21 +23,6 @@ export class SizingError extends Error {
   ) {
     super(`${field}: ${message}`);
   }
-}
-
-/**
- * Rounds an amount DOWN to a step (never orders more than asked), e.g. (0.123456, 0.001) → 0.123.
- * @param step positive decimal string
- */
-export function floorToStep(amount: Decimal.Value, step: Decimal.Value): Decimal {
-  const s = new Decimal(step);
-  return new Decimal(amount).div(s).floor().mul(s);
-}
-
-/** Rounds a price to the nearest step (half up). */
-export function roundToStep(price: Decimal.Value, step: Decimal.Value): Decimal {
-  const s = new Decimal(step);
-  return new Decimal(price).div(s).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).mul(s);
 }
 
 /**

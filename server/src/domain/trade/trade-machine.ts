@@ -13,7 +13,9 @@ import Decimal from 'decimal.js';
 import type { OrderSide, PositionSide } from '@osprey/shared';
 import type { OrderRequest } from '../exchange/port.js';
 import { clientOrderId, type OrderRole } from './client-order-id.js';
-import { floorToStep, splitByShares } from './sizing.js';
+import { splitByShares } from './sizing.js';
+import { averageEntry, realizedPnl } from '../trading/pnl.js';
+import { roundToStep } from '../trading/precision.js';
 
 /** Market steps the machine needs to split amounts. */
 export interface TradeContext {
@@ -164,7 +166,7 @@ export function stepTrade(prev: TradeState, ev: TradeEvent, ctx: TradeContext): 
       if (role === 'entry' || role === 'add') {
         const held = new Decimal(s.amount);
         const newAmt = held.plus(amt);
-        s.entryPrice = (s.entryPrice ? held.mul(s.entryPrice).plus(amt.mul(ev.price)).div(newAmt) : new Decimal(ev.price)).toString();
+        s.entryPrice = (s.entryPrice ? averageEntry(held, s.entryPrice, amt, ev.price) : new Decimal(ev.price)).toString();
         s.amount = newAmt.toString();
         if (newAmt.gt(s.peakAmount)) s.peakAmount = newAmt.toString();
         if (role === 'entry') {
@@ -210,7 +212,7 @@ export function stepTrade(prev: TradeState, ev: TradeEvent, ctx: TradeContext): 
     case 'close': {
       if (s.status !== 'open') throw new TradeStateError(`close: trade is ${s.status}`);
       const held = new Decimal(s.amount);
-      const amt = ev.amount ? floorToStep(Decimal.min(held, ev.amount), ctx.amountStep) : held;
+      const amt = ev.amount ? roundToStep(Decimal.min(held, ev.amount), ctx.amountStep, 'down') : held;
       if (amt.lte(0)) throw new TradeStateError('amount: must be at least one amount step');
       const id = nextId(s, 'close');
       s.pendingCloseReason = ev.reason;
@@ -219,7 +221,7 @@ export function stepTrade(prev: TradeState, ev: TradeEvent, ctx: TradeContext): 
     }
     case 'add': {
       if (s.status !== 'open') throw new TradeStateError(`add: trade is ${s.status}`);
-      const amt = floorToStep(ev.amount, ctx.amountStep);
+      const amt = roundToStep(ev.amount, ctx.amountStep, 'down');
       if (amt.lte(0)) throw new TradeStateError('amount: must be at least one amount step');
       const id = nextId(s, 'add');
       intents.push({ kind: 'place', role: 'add', order: { clientOrderId: id, symbol: s.symbol, side: entrySide(s.side), type: 'market', amount: amt.toString() } });
@@ -285,8 +287,7 @@ export function realizedPnlPct(s: TradeState): string {
 }
 
 function realize(s: TradeState, price: string, amt: Decimal): void {
-  const entry = new Decimal(s.entryPrice ?? price);
-  const gross = s.side === 'long' ? new Decimal(price).minus(entry).mul(amt) : entry.minus(price).mul(amt);
+  const gross = realizedPnl(s.side, s.entryPrice ?? price, price, amt);
   s.realizedPnl = new Decimal(s.realizedPnl).plus(gross).toString();
   s.amount = Decimal.max(ZERO, new Decimal(s.amount).minus(amt)).toString();
   s.closedAmount = new Decimal(s.closedAmount).plus(amt).toString();
