@@ -13,6 +13,8 @@ import { MarketPage } from './pages/MarketPage.js';
 import { UsersPage } from './pages/UsersPage.js';
 import { AccountsPage } from './pages/AccountsPage.js';
 import { TradePage } from './pages/TradePage.js';
+import { BotsPage } from './pages/BotsPage.js';
+import { BacktestsPage } from './pages/BacktestsPage.js';
 
 /**
  * Root: `auth.me` decides between the login page (UNAUTHORIZED), the signed-in shell, a splash while
@@ -69,7 +71,19 @@ function Shell({ user }: { user: PublicUser }) {
         <div className="main">
           <Header title={t(item?.label ?? 'nav.market')} user={user} onLogout={() => logout.mutate()} loggingOut={logout.isPending} />
           <main className="content">
-            {page === 'users' ? <UsersPage /> : page === 'accounts' ? <AccountsPage /> : page === 'trade' ? <TradePage /> : <MarketPage />}
+            {page === 'users' ? (
+              <UsersPage />
+            ) : page === 'accounts' ? (
+              <AccountsPage />
+            ) : page === 'trade' ? (
+              <TradePage />
+            ) : page === 'bots' ? (
+              <BotsPage />
+            ) : page === 'backtests' ? (
+              <BacktestsPage />
+            ) : (
+              <MarketPage />
+            )}
           </main>
         </div>
       </div>

@@ -2,3 +2,4 @@ export * from './market.js';
 export * from './auth.js';
 export * from './errors.js';
 export * from './trading.js';
+export * from './bots.js';

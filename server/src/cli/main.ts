@@ -214,8 +214,7 @@ export async function run(argv: string[], out: (s: string) => void): Promise<num
       if (candles.length === 0) throw new AppError('NOT_FOUND', `no ${cfg.timeframe} candles for ${series} between --from and --to`);
       const r = runBacktest({
         strategy: createGridStrategy('backtest', cfg.grid),
-        symbol: cfg.symbol,
-        candles,
+        candles: { [cfg.symbol]: candles },
         timeframe: cfg.timeframe,
         marketType: cfg.marketType,
         markets: { [cfg.symbol]: markets[cfg.symbol]! },

@@ -17,6 +17,8 @@ import { ReplayFeed } from './replay-feed.js';
 import { createLiveFeed } from './live-feed.js';
 import { createExchangeFactory, ExchangeHub, type CcxtAdapterOptions } from './exchange-factory.js';
 import { CsvFundingSource, MarketPriceSource } from './market-sources.js';
+import { BacktestService } from './backtest-service.js';
+import { BotService } from './bot-service.js';
 import { PendingService } from './pending-service.js';
 import { TradingService } from './trading-service.js';
 
@@ -40,6 +42,10 @@ export interface Services {
   trading: TradingService;
   /** The PendingOrderManager. */
   pending: PendingService;
+  /** Bots and their runners. */
+  bots: BotService;
+  /** Backtest runs. */
+  backtests: BacktestService;
   /** `GET /health` body. */
   health(): Promise<{ status: 'ok' | 'degraded'; db: { kind: Database['kind']; ok: boolean }; feed: FeedState }>;
   /** Starts the feed, the once-a-second feed-state broadcast, and trading (resuming open trades and pending orders). */
@@ -130,6 +136,9 @@ export async function createServices(
     late.hub = exchanges;
     const trading = new TradingService({ db, bus, clock, hub: exchanges, log, syncMs: env.OSPREY_SYNC_MS });
     const pending = new PendingService({ db, bus, clock, trading, log });
+    const bots = new BotService({ db, bus, clock, hub: exchanges, log, feedExchange: env.OSPREY_EXCHANGE, pollMs: env.OSPREY_SYNC_MS });
+    const backtests = new BacktestService({ db, bus, log, exchange: env.OSPREY_EXCHANGE });
+    await backtests.init();
     let feedTimer: NodeJS.Timeout | undefined;
     return {
       env,
@@ -145,6 +154,8 @@ export async function createServices(
       exchanges,
       trading,
       pending,
+      bots,
+      backtests,
       async health() {
         const ok = await database.ping();
         return { status: ok ? 'ok' : 'degraded', db: { kind: database.kind, ok }, feed: feed.state() };
@@ -154,10 +165,13 @@ export async function createServices(
         feedTimer = setInterval(() => bus.emit('feed', feed.state()), 1000);
         trading.start().catch((err) => log.error({ err }, 'trading failed to start'));
         pending.start().catch((err) => log.error({ err }, 'pending orders failed to start'));
+        bots.resumeAll().catch((err) => log.error({ err }, 'bots failed to resume'));
       },
       async close() {
         if (feedTimer) clearInterval(feedTimer);
         await feed.stop();
+        await backtests.close();
+        await bots.close();
         await pending.stop();
         await trading.stop();
         await exchanges.closeAll();

@@ -1,5 +1,5 @@
 import { EventEmitter, on } from 'node:events';
-import type { AccountEvent, CandleUpdate, FeedState, MarketSignal } from '@osprey/shared';
+import type { AccountEvent, BacktestProgress, BotChange, CandleUpdate, FeedState, MarketSignal } from '@osprey/shared';
 
 /** Every event on the in-process bus, by name. */
 export interface BusEvents {
@@ -11,6 +11,10 @@ export interface BusEvents {
   feed: FeedState;
   /** A change on an exchange account: order, fill, trade, positions, balances, equity or pending order. */
   account: AccountEvent;
+  /** A bot changed (status, state, events). */
+  bot: BotChange;
+  /** Progress of a backtest run. */
+  backtest: BacktestProgress;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { router } from './init.js';
 import { accountsRouter } from './routers/accounts.js';
 import { authRouter } from './routers/auth.js';
+import { backtestsRouter } from './routers/backtests.js';
+import { botsRouter } from './routers/bots.js';
 import { healthRouter } from './routers/health.js';
 import { marketRouter } from './routers/market.js';
 import { tradingRouter } from './routers/trading.js';
@@ -14,6 +16,8 @@ export const appRouter = router({
   market: marketRouter,
   accounts: accountsRouter,
   trading: tradingRouter,
+  bots: botsRouter,
+  backtests: backtestsRouter,
 });
 
 /** Type of {@link appRouter}, for the tRPC client. */

@@ -14,6 +14,7 @@ import { RejectedOrderError, TemporaryExchangeError } from '../../domain/exchang
 import type { Balance, ExchangeAdapter, Fill, MarketInfo, Order, OrderRequest, Position, Ticker } from '../../domain/exchange/port.js';
 import type { Clock } from '../../domain/ports.js';
 import { stepFromCandleUpdate } from '../../domain/trading/fill-rules.js';
+import { settleFundingDue } from '../../domain/trading/funding-settle.js';
 import { PaperEngine, type FundingPayment, type Holding, type PaperEngineSnapshot, type PaperEvent, type PaperFill, type PaperTotals } from '../../domain/trading/paper-engine.js';
 import { isDecimalString, str } from '../../domain/trading/precision.js';
 import { paperMarkets, type PaperFees } from './paper-markets.js';
@@ -299,15 +300,10 @@ export class PaperExchange implements ExchangeAdapter {
   }
 
   private settleFunding(m: MarketInfo, now: number): void {
-    if (!this.funding || m.type !== 'swap') return;
-    const from = this.fundingCheckedAt[m.symbol] ?? now;
-    this.fundingCheckedAt[m.symbol] = now;
-    if (now <= from || !this.engineRef.position(m.symbol)) return;
-    for (const ev of this.funding.between(m.symbol, from, now)) {
-      const mark = this.engineRef.lastPrice(m.symbol)?.price;
-      if (mark === undefined) continue;
-      this.engineRef.applyFunding(m.symbol, ev.rate, mark, ev.ts);
-    }
+    const funding = this.funding;
+    if (!funding || m.type !== 'swap') return;
+    const r = settleFundingDue(this.engineRef, m.symbol, this.fundingCheckedAt[m.symbol], now, (from, to) => funding.between(m.symbol, from, to));
+    this.fundingCheckedAt[m.symbol] = r.checkedAt;
   }
 
   private seedBaselines(): void {

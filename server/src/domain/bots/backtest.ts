@@ -1,47 +1,80 @@
 /**
- * The backtester: runs a {@link Strategy} over historical candles of one symbol against a {@link PaperEngine}
- * with a simulated clock, so a backtest fills exactly like a paper run over the replay feed.
+ * The backtester: runs a {@link Strategy} over historical candles of its symbols against a {@link PaperEngine},
+ * so that a backtest fills exactly like a paper run ({@link PaperExchange} in `adapters/exchange`) over the
+ * replay feed ({@link SymbolReplay} in `domain/replay.ts`) stepped at 0, ⅓ and ⅔ of every candle and at its
+ * close.
  *
- * Per candle (ascending):
- * 1. the candle's {@link candlePath} legs (open → low → high → close when rising, open → high → low → close
- *    when falling) are applied to the engine one by one, stamped with the candle's open time; after each
- *    leg the engine's fills / dead orders are delivered to the strategy and its intents executed at once
- *    (current price = the leg's close, so a marketable limit fills immediately as taker, as in paper mode);
- * 2. at the candle's close time (`ts + timeframe`) the strategy gets the closed candle and its intents are
- *    executed with the close as current price;
- * 3. an equity point is recorded: quote balance + base holdings at the close (spot), or quote balance +
- *    unrealized PnL at the close (perpetuals).
+ * Time points: the union over the symbols of every candle's open `ts`, `ts + L/3`, `ts + 2L/3` and close
+ * `ts + L` (L = the timeframe in ms), plus the `createdAt` of the signals within the run. At each time point
+ * T, for each symbol in `strategy.symbols` order:
+ * 1. at `ts + L/3` and `ts + 2L/3`: the forming candle's update ({@link formingCandle} at that fraction, as the
+ *    replay emits it) becomes a price step ({@link stepFromCandleUpdate} from the previous update, stamped T,
+ *    as `PaperExchange.onUpdate` applies it): the candle's path legs open → low → high → close (rising) or
+ *    open → high → low → close (falling) one by one;
+ * 2. when a candle closes at T: the last leg (step from the ⅔ update to the closed candle), then the strategy
+ *    gets the closed candle (`ctx.now` = T), then the signals created at T for this symbol (a signal of the
+ *    spot feed `BTC/USDT` belongs to `BTC/USDT` and to `BTC/USDT:USDT`) in input order, and only then the
+ *    fills / dead orders of what those steps placed or cancelled — the order in which the live runner gets
+ *    them (the detector runs on the close and its signal reaches the runner while the runner is still
+ *    executing the close's decisions, before the next candle's first update);
+ * 3. when a candle opens at T: its "open point" (the forming candle at fraction 0: open = high = low = close =
+ *    the candle's open), a step of its own since the previous update belongs to another candle (a gap between
+ *    the previous close and this open is jumped, as in paper mode).
+ * Before each step of a perpetual symbol the funding due since its previous step is settled
+ * ({@link settleFundingDue}, as the paper exchange does; checkpoints start at the run's first time point).
+ * After each step, and after each strategy step, the engine's fills and dead orders (cancelled / expired)
+ * are delivered to the strategy until none are left ("pump"). After every symbol at T: the other signals
+ * created at T (input order), then — when a candle closed at T — one equity point.
  *
- * Intents: `place` → `PaperEngine.placeOrder` (a {@link RejectedOrderError} becomes an `orderDead` event with
- * reason `rejected`); `cancel` → `PaperEngine.cancelOrder` when the order is still open. Engine order events
- * with status canceled/expired become `orderDead` events. Events are pumped until none are left.
+ * Intents: `place` → `PaperEngine.placeOrder` with the current price = the close of the last step applied
+ * to the order's symbol (null before its first step: market orders then wait for the next step's open); a
+ * {@link RejectedOrderError} becomes an `orderDead` event with reason `rejected` and a {@link BacktestRejection}.
+ * `cancel` → `PaperEngine.cancelOrder` when the order is still open. Roles are not checked here (no risk gate).
+ *
+ * Equity at a candle close T (after everything at T): quote balance (free + used) + Σ spot base holdings ×
+ * the close of their symbol's last closed candle, or + Σ unrealized PnL of the perpetual positions at those
+ * closes. Exposed = a base holding (spot) or a position (perpetual) on any strategy symbol. All strategy
+ * markets must share one quote currency; other balances are not valued. The strategy context's balances and
+ * positions (marked at the current prices) are read from the engine when the strategy first reads them.
  */
-import { TIMEFRAME_MS, type Candle, type DecimalString, type MarketType, type Timeframe } from '@osprey/shared';
+import { TIMEFRAME_MS, type Candle, type DecimalString, type MarketSignal, type MarketType, type SeriesPoint, type Timeframe } from '@osprey/shared';
 import { RejectedOrderError } from '../exchange/errors.js';
-import type { MarketInfo, Order } from '../exchange/port.js';
-import { candlePath } from '../trading/fill-rules.js';
+import type { Balance, MarketInfo, Order, Position } from '../exchange/port.js';
+import { formingCandle } from '../replay.js';
+import { stepFromCandleUpdate, type PriceStep } from '../trading/fill-rules.js';
+import { settleFundingDue, type FundingRateEvent } from '../trading/funding-settle.js';
 import { PaperEngine, type PaperFill, type PaperTotals } from '../trading/paper-engine.js';
 import { Dec, str } from '../trading/precision.js';
 import { computeMetrics, type EquityPoint, type RunMetrics } from './metrics.js';
-import type { Intent, RoundTrip, Strategy, StrategyContext, StrategyEvent } from './strategy.js';
+import type { Intent, RoundTrip, Strategy, StrategyContext, StrategyEvent, StrategyNote } from './strategy.js';
 
 /** Input of {@link runBacktest}. */
 export interface BacktestInput<S> {
   strategy: Strategy<S>;
-  /** Market symbol traded (one per backtest for now). */
-  symbol: string;
-  /** Candles of `symbol`, strictly ascending by ts, all of `timeframe`. */
-  candles: readonly Candle[];
+  /**
+   * Candles per symbol, one entry for each of `strategy.symbols`: strictly ascending, non-overlapping (each
+   * opens at or after the previous one's close), all of `timeframe`. Perpetuals are priced from their own
+   * entry (e.g. the spot feed's candles under the key `BTC/USDT:USDT`).
+   */
+  candles: Record<string, readonly Candle[]>;
   timeframe: Timeframe;
   marketType: MarketType;
-  /** Market rules (fees come from `makerFee` / `takerFee`). Must contain `symbol`. */
+  /** Market rules (fees come from `makerFee` / `takerFee`). Must contain every strategy symbol. */
   markets: Record<string, MarketInfo>;
   /** Starting balances, e.g. `{ USDT: "10000" }`. */
   balances: Record<string, DecimalString>;
   /** Slippage of market/stop fills, basis points (engine default 5). */
   slippageBps?: number;
-  /** Leverage of the perpetual symbol (default 1). */
+  /** Leverage of every perpetual strategy symbol (default 1; ignored on spot). */
   leverage?: number;
+  /** Funding settlements per perpetual symbol (any order; sorted by `ts` here). */
+  funding?: Record<string, readonly FundingRateEvent[]>;
+  /** Signals delivered once each at their `createdAt` (only those within the run's time span). */
+  signals?: readonly MarketSignal[];
+  /** Closed candles before the run per symbol (ascending), handed to the `start` event as `history`. */
+  warmup?: Record<string, Candle[]>;
+  /** Progress callback, fraction 0–1 of the run's time span; called at most 101 times. */
+  onProgress?: (fraction: number) => void;
 }
 
 /** An order the engine refused. */
@@ -52,10 +85,16 @@ export interface BacktestRejection {
   message: string;
 }
 
+/** A strategy note with the time (`ctx.now`, Unix ms) of the step that produced it. */
+export interface BacktestNote extends StrategyNote {
+  ts: number;
+}
+
 /** Output of {@link runBacktest}. */
 export interface BacktestResult<S> {
   fills: PaperFill[];
   trades: RoundTrip[];
+  /** One point per time point at which a candle closed. */
   equity: EquityPoint[];
   rejections: BacktestRejection[];
   /** Orders still open at the end, by creation sequence. */
@@ -65,50 +104,148 @@ export interface BacktestResult<S> {
   finalState: S;
   /** Balances at the end (currency → total). */
   finalBalances: Record<string, DecimalString>;
+  /** Series points of the strategy's step results, in order. */
+  points: SeriesPoint[];
+  /** Notes of the strategy's step results, in order. */
+  notes: BacktestNote[];
 }
 
 /** Safety cap of strategy steps per pump (a strategy that answers every event with a new event would loop). */
 const MAX_STEPS_PER_PUMP = 100_000;
 
+/** Per-symbol cursor of the run. */
+interface Track {
+  symbol: string;
+  market: MarketInfo;
+  candles: readonly Candle[];
+  /** Index of the current candle. */
+  idx: number;
+  /** Next event of the current candle: 0 open point, 1 ⅓ update, 2 ⅔ update, 3 close. */
+  phase: 0 | 1 | 2 | 3;
+  /** The previous update applied (start of the next step), as `PaperExchange` keeps it. */
+  prev: Candle | null;
+  /** Close of the last step applied (the current price), null before the first step. */
+  last: number | null;
+  /** Close of the last closed candle (equity valuation), null before the first close. */
+  lastClose: number | null;
+  /** The price step object, rewritten for every step of the symbol (the engine keeps no reference to it). */
+  step: PriceStep;
+  /** Funding events (ascending) and the settlement checkpoint; null when funding is not simulated. */
+  funding: readonly FundingRateEvent[] | null;
+  fundingCheckedAt: number | undefined;
+}
+
 /**
  * Runs a backtest (see the module doc).
- * @throws RangeError `candles` when empty, not ascending or not on the timeframe grid spacing; `symbol`
- *   when the market is unknown; Error when a strategy loops (more than 100 000 steps in one pump)
+ * @throws RangeError naming the input: `markets.<symbol>` (unknown market, or a different quote currency),
+ *   `candles.<symbol>` (missing, empty, not ascending, overlapping), `strategy.symbols` (none);
+ *   RejectedOrderError `INVALID_ORDER` for a leverage out of the market's range; Error when a strategy loops
+ *   (more than 100 000 steps in one pump)
  */
 export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
-  const { strategy, symbol, candles } = input;
-  const market = input.markets[symbol];
-  if (!market) throw new RangeError(`symbol: unknown market ${symbol}`);
-  if (candles.length === 0) throw new RangeError('candles: none in the range');
-  for (let i = 1; i < candles.length; i++) if (!(candles[i]!.ts > candles[i - 1]!.ts)) throw new RangeError(`candles: not ascending at index ${i}`);
-  const tfMs = TIMEFRAME_MS[input.timeframe];
+  const { strategy } = input;
+  const L = TIMEFRAME_MS[input.timeframe];
+  const third = L / 3;
+  if (strategy.symbols.length === 0) throw new RangeError('strategy.symbols: the strategy trades no symbol');
+  const tracks: Track[] = [];
+  const bySymbol = new Map<string, Track>();
+  let quote: string | null = null;
+  for (const symbol of strategy.symbols) {
+    const market = input.markets[symbol];
+    if (!market) throw new RangeError(`markets.${symbol}: unknown market`);
+    if (quote !== null && market.quote !== quote) throw new RangeError(`markets.${symbol}: quote ${market.quote} differs from ${quote} (one quote currency per run)`);
+    quote = market.quote;
+    const candles = input.candles[symbol];
+    if (!candles || candles.length === 0) throw new RangeError(`candles.${symbol}: none in the range`);
+    for (let i = 1; i < candles.length; i++) {
+      if (!(candles[i]!.ts > candles[i - 1]!.ts)) throw new RangeError(`candles.${symbol}: not ascending at index ${i}`);
+      if (candles[i]!.ts < candles[i - 1]!.ts + L) throw new RangeError(`candles.${symbol}: candle ${i} opens before candle ${i - 1} closes (timeframe ${input.timeframe})`);
+    }
+    const fundingEvents = input.funding && market.type === 'swap' ? [...(input.funding[symbol] ?? [])].sort((a, b) => a.ts - b.ts) : null;
+    const tr: Track = { symbol, market, candles, idx: 0, phase: 0, prev: null, last: null, lastClose: null, step: { symbol, ts: 0, open: 0, high: 0, low: 0, close: 0 }, funding: fundingEvents, fundingCheckedAt: undefined };
+    tracks.push(tr);
+    bySymbol.set(symbol, tr);
+  }
+  const quoteCurrency = quote!;
+
   const engine = new PaperEngine(
     { marketType: input.marketType, markets: input.markets, ...(input.slippageBps !== undefined ? { slippageBps: input.slippageBps } : {}) },
     input.balances,
   );
-  if (input.leverage !== undefined) engine.setLeverage(symbol, input.leverage);
+  if (input.leverage !== undefined) for (const tr of tracks) engine.setLeverage(tr.symbol, input.leverage);
+
+  let tStart = Infinity;
+  let tEnd = -Infinity;
+  for (const tr of tracks) {
+    tStart = Math.min(tStart, tr.candles[0]!.ts);
+    tEnd = Math.max(tEnd, tr.candles[tr.candles.length - 1]!.ts + L);
+  }
+  for (const tr of tracks) tr.fundingCheckedAt = tStart;
+  const signals = (input.signals ?? []).filter((s) => s.createdAt >= tStart && s.createdAt <= tEnd).sort((a, b) => a.createdAt - b.createdAt);
+  // The track whose feed a signal belongs to (`BTC/USDT` signals go to `BTC/USDT` or `BTC/USDT:USDT`), if any.
+  const signalTrack = signals.map((sg) => tracks.find((tr) => tr.symbol === sg.symbol || `${tr.market.base}/${tr.market.quote}` === sg.symbol) ?? null);
+  const signalDone = new Uint8Array(signals.length);
+
   let state = strategy.initialState();
   const trades: RoundTrip[] = [];
   const equity: EquityPoint[] = [];
   const rejections: BacktestRejection[] = [];
+  const points: SeriesPoint[] = [];
+  const notes: BacktestNote[] = [];
   const queue: StrategyEvent[] = [];
+  let qHead = 0;
+  /** True when fills, funding or positions changed since the last equity point. */
+  let dirty = true;
 
-  const ctx = (now: number): StrategyContext => ({ now, markets: input.markets, balances: engine.balances(), positions: engine.positions() });
+  const positionsNow = (): Position[] => {
+    if (input.marketType !== 'swap') return [];
+    const marks: Record<string, number> = {};
+    for (const tr of tracks) if (tr.last !== null) marks[tr.symbol] = tr.last;
+    return engine.positions(marks);
+  };
+
+  // The strategy context: one object for the run (its getters are defined once), re-stamped before every
+  // step; balances and positions are read from the engine on first access within a step only.
+  let ctxBalances: Balance[] | undefined;
+  let ctxPositions: Position[] | undefined;
+  const ctx: StrategyContext = {
+    now: tStart,
+    markets: input.markets,
+    get balances() {
+      return (ctxBalances ??= engine.balances());
+    },
+    get positions() {
+      return (ctxPositions ??= positionsNow());
+    },
+  };
+  const context = (now: number): StrategyContext => {
+    ctx.now = now;
+    ctxBalances = undefined;
+    ctxPositions = undefined;
+    return ctx;
+  };
 
   const collect = () => {
-    for (const e of engine.takeEvents()) {
-      if (e.type === 'fill' && e.fill.clientOrderId !== null) queue.push({ type: 'fill', fill: e.fill });
-      else if (e.type === 'order' && e.order.clientOrderId !== null && (e.order.status === 'canceled' || e.order.status === 'expired')) {
-        queue.push({ type: 'orderDead', clientOrderId: e.order.clientOrderId, symbol: e.order.symbol, reason: e.order.status });
-      }
+    if (!engine.hasEvents()) return;
+    const events = engine.takeEvents();
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.type === 'fill') {
+        dirty = true;
+        if (e.fill.clientOrderId !== null) queue.push({ type: 'fill', fill: e.fill });
+      } else if (e.type === 'order') {
+        if (e.order.clientOrderId !== null && (e.order.status === 'canceled' || e.order.status === 'expired')) {
+          queue.push({ type: 'orderDead', clientOrderId: e.order.clientOrderId, symbol: e.order.symbol, reason: e.order.status });
+        }
+      } else dirty = true;
     }
   };
 
-  const execute = (intents: Intent[], now: number, price: number) => {
+  const execute = (intents: Intent[], now: number) => {
     for (const it of intents) {
       if (it.type === 'place') {
         try {
-          engine.placeOrder(it.order, { now, price });
+          engine.placeOrder(it.order, { now, price: bySymbol.get(it.order.symbol)?.last ?? null });
         } catch (err) {
           if (!(err instanceof RejectedOrderError)) throw err;
           rejections.push({ ts: now, clientOrderId: it.order.clientOrderId, code: err.code, message: err.message });
@@ -122,34 +259,149 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
     }
   };
 
-  const step = (event: StrategyEvent, now: number, price: number) => {
-    const r = strategy.step(state, event, ctx(now));
+  const step = (event: StrategyEvent, now: number) => {
+    const r = strategy.step(state, event, context(now));
     state = r.state;
-    if (r.closed) trades.push(...r.closed);
-    execute(r.intents, now, price);
+    if (r.closed) for (const t of r.closed) trades.push(t);
+    if (r.points) for (const p of r.points) points.push(p);
+    if (r.notes) for (const n of r.notes) notes.push({ ...n, ts: now });
+    if (r.intents.length > 0) execute(r.intents, now);
   };
 
-  const pump = (now: number, price: number) => {
+  const pump = (now: number) => {
     collect();
+    if (queue.length === 0) return;
     let n = 0;
-    while (queue.length > 0) {
+    while (qHead < queue.length) {
       if (++n > MAX_STEPS_PER_PUMP) throw new Error(`strategy ${strategy.type}: more than ${MAX_STEPS_PER_PUMP} steps without progress`);
-      step(queue.shift()!, now, price);
+      step(queue[qHead++]!, now);
+    }
+    queue.length = 0;
+    qHead = 0;
+  };
+
+  /** Applies the step from the track's previous update to `update` at `now` (funding first), then pumps. */
+  const applyUpdate = (tr: Track, now: number, update: Candle) => {
+    if (tr.funding !== null) {
+      const events = tr.funding;
+      tr.fundingCheckedAt = settleFundingDue(engine, tr.symbol, tr.fundingCheckedAt, now, (from, to) => eventsBetween(events, from, to)).checkedAt;
+    }
+    const s = stepFromCandleUpdate(tr.prev, update, tr.symbol, now, tr.step);
+    engine.applyStep(s);
+    tr.prev = update;
+    tr.last = s.close;
+    pump(now);
+  };
+
+  const nextTime = (tr: Track): number => {
+    const c = tr.candles[tr.idx];
+    if (!c) return Infinity;
+    return tr.phase === 0 ? c.ts : tr.phase === 3 ? c.ts + L : c.ts + third * tr.phase;
+  };
+
+  /** Price a symbol is valued at: its last candle close, else its current price (0 before any). */
+  const valuation = (tr: Track): number => tr.lastClose ?? tr.last ?? 0;
+  // Equity: totals cached, re-read only after fills / funding / position changes.
+  let quoteTotal = '0';
+  let quoteScaled: Scaled | null = null;
+  const baseTotals: Array<{ base: string; track: Track; total: string; scaled: Scaled | null }> = [];
+  const equityAt = (ts: number): EquityPoint => {
+    if (dirty) {
+      quoteTotal = engine.balance(quoteCurrency).total;
+      quoteScaled = scaled(quoteTotal);
+      if (input.marketType === 'spot') {
+        baseTotals.length = 0;
+        for (const tr of tracks) {
+          if (baseTotals.some((b) => b.base === tr.market.base)) continue;
+          const total = engine.balance(tr.market.base).total;
+          if (total !== '0') baseTotals.push({ base: tr.market.base, track: tr, total, scaled: scaled(total) });
+        }
+      }
+      dirty = false;
+    }
+    if (input.marketType === 'spot') {
+      if (baseTotals.length === 0) return { ts, equity: quoteTotal, exposed: false };
+      let value: string = quoteTotal;
+      let valueScaled = quoteScaled;
+      let exposed = false;
+      for (const b of baseTotals) {
+        value = addProductScaled(value, valueScaled, b.total, b.scaled, valuation(b.track));
+        valueScaled = null;
+        exposed = exposed || b.total[0] !== '-';
+      }
+      return { ts, equity: value, exposed };
+    }
+    let value = new Dec(quoteTotal);
+    let exposed = false;
+    for (const tr of tracks) {
+      if (engine.positionState(tr.symbol) === null) continue;
+      exposed = true;
+      const mark = valuation(tr);
+      value = value.plus(engine.position(tr.symbol, mark === 0 ? undefined : mark)!.unrealizedPnl);
+    }
+    return { ts, equity: str(value), exposed };
+  };
+
+  const span = tEnd - tStart;
+  let progressPct = -1;
+  const progress = (t: number) => {
+    if (!input.onProgress) return;
+    const pct = span > 0 ? Math.floor(((t - tStart) / span) * 100) : 100;
+    if (pct <= progressPct) return;
+    progressPct = pct;
+    input.onProgress(pct / 100);
+  };
+
+  step({ type: 'start', ...(input.warmup ? { history: input.warmup } : {}) }, tStart);
+  pump(tStart);
+  /**
+   * Steps the signals `sig..end-1` not delivered yet whose track is `tr` (any when `tr` is undefined), each
+   * followed by a pump unless `pumpEach` is false.
+   */
+  const deliverSignals = (sig: number, end: number, T: number, tr: Track | undefined, pumpEach: boolean) => {
+    for (let k = sig; k < end; k++) {
+      if (signalDone[k] || (tr !== undefined && signalTrack[k] !== tr)) continue;
+      signalDone[k] = 1;
+      step({ type: 'signal', signal: signals[k]! }, T);
+      if (pumpEach) pump(T);
     }
   };
 
-  step({ type: 'start' }, candles[0]!.ts, candles[0]!.open);
-  pump(candles[0]!.ts, candles[0]!.open);
-  for (const c of candles) {
-    for (const leg of candlePath(c, symbol)) {
-      engine.applyStep(leg);
-      pump(leg.ts, leg.close);
+  let sig = 0;
+  for (;;) {
+    let T = sig < signals.length ? signals[sig]!.createdAt : Infinity;
+    for (const tr of tracks) T = Math.min(T, nextTime(tr));
+    if (T === Infinity) break;
+    let sigEnd = sig;
+    while (sigEnd < signals.length && signals[sigEnd]!.createdAt === T) sigEnd++;
+    let closed = false;
+    for (const tr of tracks) {
+      while (nextTime(tr) === T) {
+        const c = tr.candles[tr.idx]!;
+        if (tr.phase === 3) {
+          tr.lastClose = c.close;
+          applyUpdate(tr, T, c);
+          step({ type: 'candle', symbol: tr.symbol, candle: c, closed: true }, T);
+          // The detector's signals of this close, as the live runner gets them: right after the closed candle,
+          // before the fills / dead orders of the orders that candle's step placed or cancelled.
+          if (sigEnd > sig) deliverSignals(sig, sigEnd, T, tr, false);
+          pump(T);
+          tr.idx++;
+          tr.phase = 0;
+          closed = true;
+        } else {
+          applyUpdate(tr, T, formingCandle(c, (T - c.ts) / L));
+          tr.phase = (tr.phase + 1) as 1 | 2 | 3;
+        }
+      }
     }
-    const closeTs = c.ts + tfMs;
-    step({ type: 'candle', symbol, candle: c, closed: true }, closeTs, c.close);
-    pump(closeTs, c.close);
-    equity.push(equityAt(engine, market, c.close, closeTs));
+    if (sigEnd > sig) deliverSignals(sig, sigEnd, T, undefined, true);
+    sig = sigEnd;
+    if (closed) equity.push(equityAt(T));
+    progress(T);
   }
+  progress(tEnd);
+
   const totals = engine.totals();
   const finalBalances: Record<string, DecimalString> = {};
   for (const b of engine.balances()) finalBalances[b.currency] = b.total;
@@ -163,16 +415,139 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
     metrics: computeMetrics(equity, trades, totals.fees),
     finalState: state,
     finalBalances,
+    points,
+    notes,
   };
 }
 
-/** Equity at `price`: quote total + base total × price (spot) or + unrealized PnL (perpetual). */
-function equityAt(engine: PaperEngine, m: MarketInfo, price: number, ts: number): EquityPoint {
-  const quote = new Dec(engine.balance(m.quote).total);
-  if (m.type === 'spot') {
-    const base = new Dec(engine.balance(m.base).total);
-    return { ts, equity: str(quote.plus(base.mul(price))), exposed: base.gt(0) };
+/** The events of an ascending list with `from < ts ≤ to` (binary search for the first). */
+function eventsBetween(events: readonly FundingRateEvent[], from: number, to: number): FundingRateEvent[] {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (events[mid]!.ts <= from) lo = mid + 1;
+    else hi = mid;
   }
-  const pos = engine.position(m.symbol, price);
-  return { ts, equity: str(quote.plus(pos ? pos.unrealizedPnl : 0)), exposed: pos !== null };
+  const out: FundingRateEvent[] = [];
+  for (let i = lo; i < events.length && events[i]!.ts <= to; i++) out.push(events[i]!);
+  return out;
+}
+
+/** Significant digits of {@link Dec}: results longer than this are rounded by decimal.js. */
+const DEC_PRECISION = 40;
+const POW10: bigint[] = [1n];
+const pow10 = (k: number): bigint => {
+  while (POW10.length <= k) POW10.push(POW10[POW10.length - 1]! * 10n);
+  return POW10[k]!;
+};
+/** 10^k as floats, k = 0..22 (all exact: 5^22 < 2^53). */
+const POW10F: number[] = [1];
+for (let k = 1; k <= 22; k++) POW10F.push(POW10F[k - 1]! * 10);
+/** Largest integer mantissa taken for a float price (at most one integer then lies in a float's rounding interval). */
+const MANTISSA_MAX = 2 ** 50;
+
+/**
+ * A decimal as an integer and a scale: value = int / 10^scale; `digits` = the integer's digit count;
+ * `f` = `int` as a float when exact (≤ 15 digits), else NaN.
+ */
+interface Scaled {
+  int: bigint;
+  scale: number;
+  digits: number;
+  f: number;
+}
+
+/** A plain decimal string (`-12.340`) as a {@link Scaled}; null when not plain. */
+function scaled(s: string): Scaled | null {
+  if (!/^-?\d+(\.\d+)?$/.test(s)) return null;
+  const dot = s.indexOf('.');
+  const digits = dot < 0 ? s : s.slice(0, dot) + s.slice(dot + 1);
+  const n = digits[0] === '-' ? digits.length - 1 : digits.length;
+  return { int: BigInt(digits), scale: dot < 0 ? 0 : s.length - dot - 1, digits: n, f: n <= 15 ? Number(digits) : NaN };
+}
+
+/**
+ * The decimal of a non-negative float (its shortest representation, as `String(x)` and decimal.js read it) as
+ * an integer mantissa and a scale, without building the string: the first k with round(x·10^k)/10^k = x.
+ * With mantissas ≤ 2^50 a float's rounding interval holds one integer at most, so this is the shortest
+ * representation's mantissa. Null when out of that range (the caller then parses `String(x)`).
+ */
+function floatScaled(x: number): { f: number; scale: number } | null {
+  if (!(x >= 0) || x === Infinity) return null;
+  for (let k = 0; k <= 15; k++) {
+    const d = Math.round(x * POW10F[k]!);
+    if (d > MANTISSA_MAX) return null;
+    if (d / POW10F[k]! === x) return { f: d, scale: k };
+  }
+  return null;
+}
+
+/** Significant digits of an integer without its trailing zeros (0 for 0). */
+function significant(int: bigint): number {
+  const d = (int < 0n ? -int : int).toString();
+  let end = d.length;
+  while (end > 1 && d[end - 1] === '0') end--;
+  return d === '0' ? 0 : end;
+}
+
+/** `digits` (an integer's decimal digits, maybe with `-`) / 10^scale in the wire form of {@link str}. */
+function formatScaled(digits: string, scale: number): string {
+  if (digits === '0' || digits === '-0') return '0';
+  const neg = digits[0] === '-';
+  let d = neg ? digits.slice(1) : digits;
+  if (scale > 0) {
+    if (d.length <= scale) d = '0'.repeat(scale - d.length + 1) + d;
+    let end = d.length;
+    while (end > d.length - scale && d[end - 1] === '0') end--;
+    const whole = d.slice(0, d.length - scale);
+    const frac = d.slice(d.length - scale, end);
+    d = frac ? `${whole}.${frac}` : whole;
+  }
+  return neg ? `-${d}` : d;
+}
+
+/**
+ * `str(Dec(a).plus(Dec(b).mul(price)))` — the equity of a holding — computed exactly with integers: with
+ * floats while every integer stays below 2^53 (exact; an overflow cannot go unnoticed since rounding is
+ * monotonic), else with BigInt when the product and the sum fit {@link Dec}'s 40 significant digits (then
+ * decimal.js computes them exactly as well, so the strings are equal); otherwise with {@link Dec}.
+ * @param a, b plain decimal strings; `price` a float (taken as its shortest representation)
+ */
+export function addProduct(a: string, b: string, price: number): string {
+  return addProductScaled(a, null, b, null, price);
+}
+
+/** {@link addProduct} with `a` / `b` already scaled when known (null: parse them). */
+function addProductScaled(a: string, ax: Scaled | null, b: string, by: Scaled | null, price: number): string {
+  const x = ax ?? scaled(a);
+  const y = by ?? scaled(b);
+  if (x && y) {
+    const pf = floatScaled(price);
+    let p: Scaled | null;
+    if (pf) {
+      if (x.f === x.f && y.f === y.f) {
+        const prod = y.f * pf.f;
+        const prodScale = y.scale + pf.scale;
+        const scale = Math.max(x.scale, prodScale);
+        if (scale <= 22) {
+          const l = x.f * POW10F[scale - x.scale]!;
+          const r = prod * POW10F[scale - prodScale]!;
+          const sum = l + r;
+          if (Number.isSafeInteger(prod) && Number.isSafeInteger(l) && Number.isSafeInteger(r) && Number.isSafeInteger(sum)) return formatScaled(String(sum), scale);
+        }
+      }
+      p = { int: BigInt(pf.f), scale: pf.scale, digits: 16, f: pf.f };
+    } else p = scaled(String(price));
+    if (p) {
+      const prod = y.int * p.int;
+      const prodScale = y.scale + p.scale;
+      const scale = Math.max(x.scale, prodScale);
+      const sum = x.int * pow10(scale - x.scale) + prod * pow10(scale - prodScale);
+      // digit counts bound the significant digits: within 40 → decimal.js is exact too
+      const bound = Math.max(x.digits + scale - x.scale, y.digits + p.digits + scale - prodScale) + 1;
+      if (bound <= DEC_PRECISION || (significant(prod) <= DEC_PRECISION && significant(sum) <= DEC_PRECISION)) return formatScaled(sum.toString(), scale);
+    }
+  }
+  return str(new Dec(a).plus(new Dec(b).mul(price)));
 }

@@ -18,42 +18,35 @@
  *   retry loop); a dead sell is re-placed on the next closed candle.
  * - Orders are assumed to fill completely (one fill each), as the paper engine does. A fee charged in the
  *   base currency reduces the amount sold and is valued at the fill price.
+ * - Roles: buys are `entry` intents (the risk gate may refuse them: the level then idles like after a
+ *   rejection), sells are `exit` intents.
+ * - Held lots ({@link Strategy.held}): one per level holding a filled buy, key `L<index>` (e.g. `L0`).
+ *   A `forceExit` naming one cancels the level's open sell (if any) and sells the held amount at market (leg
+ *   code `x`, reduce-only on perpetuals); its fill closes the round trip like a sell fill and the level
+ *   re-arms. A refused or dead exit leaves the level holding; its limit sell is re-placed on the next closed
+ *   candle. A `forceExit` for a level that holds nothing, or whose exit is already in flight, does nothing.
+ * - Signals are ignored.
+ * - Performance (results unchanged): events that change nothing (a closed candle inside the reprice band with
+ *   nothing to place, `start`, signals, other symbols) return the state as is, without a copy; level prices
+ *   and amounts are memoised for the current anchor.
  */
-import Decimal from 'decimal.js';
-import { z } from 'zod';
+import { gridParamsSchema, type GridParams } from '@osprey/shared';
+import type { z } from 'zod';
 import type { Fill, MarketInfo, OrderRequest } from '../exchange/port.js';
 import { Dec, roundToStep, str } from '../trading/precision.js';
-import { botOrderId, type Intent, type RoundTrip, type StepResult, type Strategy, type StrategyContext, type StrategyEvent } from './strategy.js';
+import { botOrderId, type HeldLot, type Intent, type RoundTrip, type StepResult, type Strategy, type StrategyContext, type StrategyEvent } from './strategy.js';
 
-const decimalString = z.string().refine((s) => /^\d+(\.\d+)?$/.test(s) && new Decimal(s).gt(0), 'must be a decimal string greater than 0, like "0.01"');
-
-/** Zod schema of the grid configuration (input form: everything but `symbol` has a default). */
-export const gridConfigSchema = z
-  .strictObject({
-    /** Market symbol, e.g. `BTC/USDT` (spot) or `BTC/USDT:USDT` (perpetual). */
-    symbol: z.string().min(1, 'must not be empty'),
-    /** Number of buy levels below the anchor. */
-    levels: z.number().int('must be an integer').min(1).max(100).default(5),
-    /** Distance between consecutive levels (and from the anchor to level 0), percent of the anchor. */
-    spacingPct: z.number().positive().max(50).default(1),
-    /** Sell price above each filled buy, percent of the buy price. */
-    sellOffsetPct: z.number().positive().max(100).default(1),
-    /** Size of each buy: a base amount, or a quote notional (divided by the level price). */
-    orderSize: z.strictObject({ mode: z.enum(['base', 'quote']), value: decimalString }).default({ mode: 'quote', value: '100' }),
-    /** Re-anchor when a close is more than this % away from the anchor; 0 = never. */
-    repricePct: z.number().min(0).default(5),
-    /** Most filled-but-unsold levels (open buys count against it); default = `levels`. */
-    maxOpenPositions: z.number().int('must be an integer').min(1).optional(),
-  })
-  .superRefine((c, ctx) => {
-    if (c.levels * c.spacingPct >= 100) ctx.addIssue({ code: 'custom', path: ['spacingPct'], message: `levels × spacingPct must be < 100 (got ${c.levels} × ${c.spacingPct})` });
-  });
+/**
+ * Zod schema of the grid configuration: the shared {@link gridParamsSchema} (input form: everything but
+ * `symbol` has a default).
+ */
+export const gridConfigSchema = gridParamsSchema;
 
 /** A validated grid configuration (defaults applied, `maxOpenPositions` resolved). */
-export type GridConfig = Omit<z.output<typeof gridConfigSchema>, 'maxOpenPositions'> & { maxOpenPositions: number };
+export type GridConfig = Omit<GridParams, 'maxOpenPositions'> & { maxOpenPositions: number };
 
 /** Input form of a grid configuration (optional fields may be left out). */
-export type GridConfigInput = z.input<typeof gridConfigSchema>;
+export type GridConfigInput = z.input<typeof gridParamsSchema>;
 
 /** Thrown by {@link parseGridConfig}; `field` is the dotted path of the offending field, e.g. `orderSize.value`. */
 export class GridConfigError extends Error {
@@ -91,8 +84,13 @@ export interface GridLevel {
   status: GridLevelStatus;
   /** clientOrderId of the open (or cancelling) buy. */
   buyId: string | null;
-  /** clientOrderId of the open sell while holding (null: to re-place). */
+  /** clientOrderId of the open sell while holding (null: to re-place, or replaced by a forced exit). */
   sellId: string | null;
+  /**
+   * clientOrderId of the market sell of a forced exit in flight (null otherwise). Optional so states saved
+   * before forced exits existed stay valid.
+   */
+  exitId?: string | null;
   /** While holding: the filled buy. */
   entry: { clientOrderId: string; price: string; amount: string; fee: string; ts: number } | null;
 }
@@ -109,6 +107,9 @@ export interface GridState {
   roundTrips: number;
 }
 
+/** Relative margin under which the float pre-check of a reprice defers to the exact decimal test. */
+const REPRICE_FLOAT_MARGIN = 1e-9;
+
 /**
  * Creates the grid strategy of a bot.
  * @param botId bot id (order ids derive from it, see {@link botOrderId})
@@ -120,17 +121,35 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
   const spacing = new Dec(cfg.spacingPct).div(100);
   const offset = new Dec(cfg.sellOffsetPct).div(100);
 
-  const levelPrice = (anchor: string, i: number, m: MarketInfo) => roundToStep(new Dec(anchor).mul(one.minus(spacing.mul(i + 1))), m.priceStep, 'down');
-
-  const placeBuy = (s: GridState, lv: GridLevel, m: MarketInfo, out: Intent[]): boolean => {
-    const price = levelPrice(s.anchor!, lv.index, m);
-    if (price.lte(0)) return false;
+  /** Price and amount of level `i`'s buy around `anchor` (null when either rounds to 0). */
+  const levelOrder = (anchor: string, i: number, m: MarketInfo): { price: string; amount: string } | null => {
+    const price = roundToStep(new Dec(anchor).mul(one.minus(spacing.mul(i + 1))), m.priceStep, 'down');
+    if (price.lte(0)) return null;
     const raw = cfg.orderSize.mode === 'base' ? new Dec(cfg.orderSize.value) : new Dec(cfg.orderSize.value).div(price);
     const amount = roundToStep(raw, m.amountStep, 'down');
-    if (amount.lte(0)) return false;
+    if (amount.lte(0)) return null;
+    return { price: str(price), amount: str(amount) };
+  };
+  // Memo of levelOrder for the current anchor and market steps (performance: levels re-arm at the same anchor).
+  let memoKey = '';
+  let memo: Array<{ price: string; amount: string } | null | undefined> = [];
+  const levelOrderMemo = (anchor: string, i: number, m: MarketInfo) => {
+    const key = `${anchor}|${m.priceStep}|${m.amountStep}`;
+    if (key !== memoKey) {
+      memoKey = key;
+      memo = [];
+    }
+    let v = memo[i];
+    if (v === undefined) v = memo[i] = levelOrder(anchor, i, m);
+    return v;
+  };
+
+  const placeBuy = (s: GridState, lv: GridLevel, m: MarketInfo, out: Intent[]): boolean => {
+    const lo = levelOrderMemo(s.anchor!, lv.index, m);
+    if (lo === null) return false;
     const clientOrderId = botOrderId(botId, lv.cycle, 'b', s.seq++);
-    const order: OrderRequest = { clientOrderId, symbol: cfg.symbol, side: 'buy', type: 'limit', amount: str(amount), price: str(price) };
-    out.push({ type: 'place', order });
+    const order: OrderRequest = { clientOrderId, symbol: cfg.symbol, side: 'buy', type: 'limit', amount: lo.amount, price: lo.price };
+    out.push({ type: 'place', order, role: 'entry' });
     lv.status = 'buying';
     lv.buyId = clientOrderId;
     return true;
@@ -142,8 +161,22 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
     const clientOrderId = botOrderId(botId, lv.cycle, 's', s.seq++);
     const order: OrderRequest = { clientOrderId, symbol: cfg.symbol, side: 'sell', type: 'limit', amount: e.amount, price: str(price) };
     if (m.type === 'swap') order.reduceOnly = true;
-    out.push({ type: 'place', order });
+    out.push({ type: 'place', order, role: 'exit' });
     lv.sellId = clientOrderId;
+  };
+
+  /** Levels whose limit sell is to be (re-)placed: holding, no sell open, no forced exit in flight. */
+  const needsSell = (lv: GridLevel) => lv.status === 'holding' && lv.sellId === null && (lv.exitId ?? null) === null;
+
+  /** Idle levels the budget allows arming (`held + open buys < maxOpenPositions`). */
+  const canArm = (s: GridState): boolean => {
+    let busy = 0;
+    let idle = false;
+    for (const lv of s.levels) {
+      if (lv.status === 'idle') idle = true;
+      else busy++;
+    }
+    return idle && busy < cfg.maxOpenPositions;
   };
 
   /** Arms idle levels, nearest first, while held + open buys < maxOpenPositions. */
@@ -156,21 +189,9 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
     }
   };
 
-  const onFill = (s: GridState, f: Fill, m: MarketInfo, out: Intent[], closed: RoundTrip[]) => {
-    const buyLv = s.levels.find((l) => l.buyId === f.clientOrderId && (l.status === 'buying' || l.status === 'cancelling'));
-    if (buyLv) {
-      const feeInBase = f.feeCurrency === m.base;
-      const amount = feeInBase ? roundToStep(new Dec(f.amount).minus(f.fee), m.amountStep, 'down') : new Dec(f.amount);
-      const fee = feeInBase ? new Dec(f.fee).mul(f.price) : new Dec(f.fee);
-      buyLv.status = 'holding';
-      buyLv.buyId = null;
-      buyLv.entry = { clientOrderId: f.clientOrderId!, price: f.price, amount: str(amount), fee: str(fee), ts: f.ts };
-      placeSell(s, buyLv, m, out);
-      return;
-    }
-    const sellLv = s.levels.find((l) => l.status === 'holding' && l.sellId === f.clientOrderId);
-    if (!sellLv) return;
-    const e = sellLv.entry!;
+  /** Records the round trip of a level's exit fill (limit sell or forced market sell) and re-arms the level. */
+  const closeLevel = (s: GridState, lv: GridLevel, f: Fill, m: MarketInfo, out: Intent[], closed: RoundTrip[]) => {
+    const e = lv.entry!;
     const exitFee = f.feeCurrency === m.base ? new Dec(f.fee).mul(f.price) : new Dec(f.fee);
     const pnl = new Dec(f.price).minus(e.price).mul(f.amount).minus(e.fee).minus(exitFee);
     closed.push({
@@ -189,26 +210,95 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
     });
     s.realizedPnl = str(new Dec(s.realizedPnl).plus(pnl));
     s.roundTrips++;
-    sellLv.status = 'idle';
-    sellLv.sellId = null;
-    sellLv.entry = null;
-    sellLv.cycle++;
+    lv.status = 'idle';
+    lv.sellId = null;
+    lv.exitId = null;
+    lv.entry = null;
+    lv.cycle++;
     arm(s, m, out);
   };
 
+  const onFill = (s: GridState, f: Fill, m: MarketInfo, out: Intent[], closed: RoundTrip[]) => {
+    const buyLv = s.levels.find((l) => l.buyId === f.clientOrderId && (l.status === 'buying' || l.status === 'cancelling'));
+    if (buyLv) {
+      const feeInBase = f.feeCurrency === m.base;
+      const amount = feeInBase ? roundToStep(new Dec(f.amount).minus(f.fee), m.amountStep, 'down') : new Dec(f.amount);
+      const fee = feeInBase ? new Dec(f.fee).mul(f.price) : new Dec(f.fee);
+      buyLv.status = 'holding';
+      buyLv.buyId = null;
+      buyLv.entry = { clientOrderId: f.clientOrderId!, price: f.price, amount: str(amount), fee: str(fee), ts: f.ts };
+      placeSell(s, buyLv, m, out);
+      return;
+    }
+    const sellLv = s.levels.find((l) => l.status === 'holding' && f.clientOrderId !== null && (l.sellId === f.clientOrderId || l.exitId === f.clientOrderId));
+    if (sellLv) closeLevel(s, sellLv, f, m, out, closed);
+  };
+
+  // Number(anchor) of the last anchor seen (the anchor changes rarely; closes are checked against it often).
+  let anchorStr = '';
+  let anchorNum = NaN;
+  /** True when `close` is more than `repricePct` % away from `anchor` (exact, decimal). */
+  const repriceDue = (anchor: string, close: number): boolean => {
+    if (cfg.repricePct <= 0) return false;
+    if (anchor !== anchorStr) {
+      anchorStr = anchor;
+      anchorNum = Number(anchor);
+    }
+    const a = anchorNum;
+    // Float pre-check: clearly inside the band → no reprice (the exact test only runs near or beyond it).
+    if ((Math.abs(close - a) / a) * 100 < cfg.repricePct * (1 - REPRICE_FLOAT_MARGIN)) return false;
+    return new Dec(close).minus(anchor).abs().div(anchor).mul(100).gt(cfg.repricePct);
+  };
+
+  /** True when a closed candle at `close` changes nothing (the step can return the state as is). */
+  const candleIsQuiet = (s: GridState, close: number): boolean => {
+    if (s.anchor === null || repriceDue(s.anchor, close)) return false;
+    for (const lv of s.levels) if (needsSell(lv)) return false;
+    return !canArm(s);
+  };
+
   const onCandle = (s: GridState, close: number, m: MarketInfo, out: Intent[]) => {
-    const price = new Dec(close);
-    if (s.anchor === null) s.anchor = str(price);
-    else if (cfg.repricePct > 0 && price.minus(s.anchor).abs().div(s.anchor).mul(100).gt(cfg.repricePct)) {
-      s.anchor = str(price);
+    if (s.anchor === null) s.anchor = str(new Dec(close));
+    else if (repriceDue(s.anchor, close)) {
+      s.anchor = str(new Dec(close));
       for (const lv of s.levels) {
         if (lv.status !== 'buying') continue;
         out.push({ type: 'cancel', clientOrderId: lv.buyId!, symbol: cfg.symbol });
         lv.status = 'cancelling';
       }
     }
-    for (const lv of s.levels) if (lv.status === 'holding' && lv.sellId === null) placeSell(s, lv, m, out);
+    for (const lv of s.levels) if (needsSell(lv)) placeSell(s, lv, m, out);
     arm(s, m, out);
+  };
+
+  const onForceExit = (s: GridState, key: string, m: MarketInfo, out: Intent[]) => {
+    const lv = s.levels.find((l) => `L${l.index}` === key);
+    if (!lv || lv.status !== 'holding' || lv.entry === null || (lv.exitId ?? null) !== null) return;
+    if (lv.sellId !== null) {
+      out.push({ type: 'cancel', clientOrderId: lv.sellId, symbol: cfg.symbol });
+      lv.sellId = null;
+    }
+    const clientOrderId = botOrderId(botId, lv.cycle, 'x', s.seq++);
+    const order: OrderRequest = { clientOrderId, symbol: cfg.symbol, side: 'sell', type: 'market', amount: lv.entry.amount };
+    if (m.type === 'swap') order.reduceOnly = true;
+    out.push({ type: 'place', order, role: 'exit' });
+    lv.exitId = clientOrderId;
+  };
+
+  const onOrderDead = (s: GridState, clientOrderId: string, m: MarketInfo, out: Intent[]) => {
+    const buyLv = s.levels.find((l) => l.buyId === clientOrderId && (l.status === 'buying' || l.status === 'cancelling'));
+    if (buyLv) {
+      const wasCancelling = buyLv.status === 'cancelling';
+      buyLv.status = 'idle';
+      buyLv.buyId = null;
+      if (wasCancelling) arm(s, m, out);
+      return;
+    }
+    for (const lv of s.levels) {
+      if (lv.status !== 'holding') continue;
+      if (lv.sellId === clientOrderId) lv.sellId = null;
+      if (lv.exitId === clientOrderId) lv.exitId = null;
+    }
   };
 
   return {
@@ -217,39 +307,50 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
     symbols: [cfg.symbol],
     initialState(): GridState {
       const levels: GridLevel[] = [];
-      for (let i = 0; i < cfg.levels; i++) levels.push({ index: i, cycle: 0, status: 'idle', buyId: null, sellId: null, entry: null });
+      for (let i = 0; i < cfg.levels; i++) levels.push({ index: i, cycle: 0, status: 'idle', buyId: null, sellId: null, exitId: null, entry: null });
       return { anchor: null, seq: 0, levels, realizedPnl: '0', roundTrips: 0 };
     },
     step(state: GridState, event: StrategyEvent, ctx: StrategyContext): StepResult<GridState> {
-      const s = structuredClone(state);
-      const intents: Intent[] = [];
-      const closed: RoundTrip[] = [];
       const m = ctx.markets[cfg.symbol];
       if (!m) throw new GridConfigError('symbol', `unknown market ${cfg.symbol}`);
+      // Events that cannot change anything return the state as is (no copy).
+      if (event.type === 'start' || event.type === 'signal') return { state, intents: [] };
+      if (event.type === 'candle' && (event.symbol !== cfg.symbol || !event.closed || candleIsQuiet(state, event.candle.close))) return { state, intents: [] };
+      if (event.type === 'fill' && event.fill.symbol !== cfg.symbol) return { state, intents: [] };
+      const s = cloneState(state);
+      const intents: Intent[] = [];
+      const closed: RoundTrip[] = [];
       switch (event.type) {
-        case 'start':
-          break;
         case 'candle':
-          if (event.symbol === cfg.symbol && event.closed) onCandle(s, event.candle.close, m, intents);
+          onCandle(s, event.candle.close, m, intents);
           break;
         case 'fill':
-          if (event.fill.symbol === cfg.symbol) onFill(s, event.fill, m, intents, closed);
+          onFill(s, event.fill, m, intents, closed);
           break;
-        case 'orderDead': {
-          const buyLv = s.levels.find((l) => l.buyId === event.clientOrderId && (l.status === 'buying' || l.status === 'cancelling'));
-          if (buyLv) {
-            const wasCancelling = buyLv.status === 'cancelling';
-            buyLv.status = 'idle';
-            buyLv.buyId = null;
-            if (wasCancelling) arm(s, m, intents);
-            break;
-          }
-          const sellLv = s.levels.find((l) => l.status === 'holding' && l.sellId === event.clientOrderId);
-          if (sellLv) sellLv.sellId = null;
+        case 'forceExit':
+          onForceExit(s, event.key, m, intents);
           break;
-        }
+        case 'orderDead':
+          onOrderDead(s, event.clientOrderId, m, intents);
+          break;
       }
       return { state: s, intents, closed };
     },
+    held(state: GridState): HeldLot[] {
+      const out: HeldLot[] = [];
+      for (const lv of state.levels) {
+        if (lv.status !== 'holding' || lv.entry === null) continue;
+        out.push({ key: `L${lv.index}`, symbol: cfg.symbol, side: 'long', amount: lv.entry.amount, entryPrice: lv.entry.price, openedAt: lv.entry.ts });
+      }
+      return out;
+    },
+    summary(state: GridState): { realizedPnl: string; roundTrips: number } {
+      return { realizedPnl: state.realizedPnl, roundTrips: state.roundTrips };
+    },
   };
+}
+
+/** A deep copy of a grid state (what `structuredClone` gives for this plain-JSON shape, faster). */
+function cloneState(state: GridState): GridState {
+  return { ...state, levels: state.levels.map((l) => ({ ...l, entry: l.entry === null ? null : { ...l.entry } })) };
 }

@@ -111,7 +111,7 @@ describe('recordResult', () => {
 });
 
 describe('riskExits', () => {
-  const pos = (p: Partial<HeldPosition>): HeldPosition => ({ symbol: 'BTC/USDT:USDT', side: 'long', amount: '0.5', entryPrice: '100', price: '100', openedAt: D1, ...p });
+  const pos = (p: Partial<HeldPosition>): HeldPosition => ({ key: 'L1', symbol: 'BTC/USDT:USDT', side: 'long', amount: '0.5', entryPrice: '100', price: '100', openedAt: D1, ...p });
   const table: { name: string; rules: RiskRules; p: HeldPosition; now: number; expected: unknown[] }[] = [
     { name: 'long above stop: kept', rules: { stopLossPct: 5 }, p: pos({ price: '95.01' }), now: D1, expected: [] },
     {
@@ -119,7 +119,7 @@ describe('riskExits', () => {
       rules: { stopLossPct: 5 },
       p: pos({ price: '95' }),
       now: D1,
-      expected: [{ rule: 'priceStop', detail: { lossPct: '5', stopLossPct: 5 }, order: { symbol: 'BTC/USDT:USDT', side: 'sell', type: 'market', amount: '0.5', reduceOnly: true } }],
+      expected: [{ key: 'L1', rule: 'priceStop', detail: { lossPct: '5', stopLossPct: 5 } }],
     },
     { name: 'short gaining on a drop: kept', rules: { stopLossPct: 5 }, p: pos({ side: 'short', price: '80' }), now: D1, expected: [] },
     {
@@ -127,7 +127,7 @@ describe('riskExits', () => {
       rules: { stopLossPct: 5 },
       p: pos({ side: 'short', price: '106' }),
       now: D1,
-      expected: [{ rule: 'priceStop', detail: { lossPct: '6', stopLossPct: 5 }, order: { symbol: 'BTC/USDT:USDT', side: 'buy', type: 'market', amount: '0.5', reduceOnly: true } }],
+      expected: [{ key: 'L1', rule: 'priceStop', detail: { lossPct: '6', stopLossPct: 5 } }],
     },
     { name: 'time stop: not yet', rules: { maxHoldingMs: 4 * H }, p: pos({}), now: D1 + 4 * H - 1, expected: [] },
     {
@@ -135,18 +135,18 @@ describe('riskExits', () => {
       rules: { maxHoldingMs: 4 * H },
       p: pos({}),
       now: D1 + 4 * H,
-      expected: [{ rule: 'timeStop', detail: { heldMs: 4 * H, maxHoldingMs: 4 * H }, order: { symbol: 'BTC/USDT:USDT', side: 'sell', type: 'market', amount: '0.5', reduceOnly: true } }],
+      expected: [{ key: 'L1', rule: 'timeStop', detail: { heldMs: 4 * H, maxHoldingMs: 4 * H } }],
     },
     {
       name: 'both: one exit, price stop first',
       rules: { stopLossPct: 1, maxHoldingMs: H },
       p: pos({ price: '90' }),
       now: D1 + 2 * H,
-      expected: [{ rule: 'priceStop', detail: { lossPct: '10', stopLossPct: 1 }, order: { symbol: 'BTC/USDT:USDT', side: 'sell', type: 'market', amount: '0.5', reduceOnly: true } }],
+      expected: [{ key: 'L1', rule: 'priceStop', detail: { lossPct: '10', stopLossPct: 1 } }],
     },
   ];
   it.each(table)('$name', ({ rules, p, now, expected }) => {
-    expect(riskExits(rules, [p], now).map(({ rule, detail, order }) => ({ rule, detail, order }))).toEqual(expected);
+    expect(riskExits(rules, [p], now).map(({ position, rule, detail }) => ({ key: position.key, rule, detail }))).toEqual(expected);
   });
 });
 

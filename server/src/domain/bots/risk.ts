@@ -1,7 +1,8 @@
 /**
- * Risk rules of a bot as a pure gate (from the grid-bot seed): before an entry the runner asks
- * {@link checkEntry}; on every price update it asks {@link riskExits} which held positions must be closed;
- * after every closed trade it folds the result into {@link RiskState} with {@link recordResult}.
+ * Risk rules of a bot as pure functions (the rules are the shared `riskRulesSchema`): before an entry the
+ * gate (`withRiskRules` in risk-gate.ts) asks {@link checkEntry}; on every closed candle it asks
+ * {@link riskExits} which held lots must be closed; after every closed round trip it folds the result into
+ * {@link RiskState} with {@link recordResult}.
  *
  * Rules (each optional; an absent rule never blocks):
  * - `maxOpenPositions` — no entry while that many positions are open.
@@ -16,30 +17,14 @@
  * A block is returned as data (`rule` + numbers) so the UI can show why. Money in decimal strings,
  * computed with decimal.js; time in Unix ms UTC.
  */
-import Decimal from 'decimal.js';
-import { z } from 'zod';
-import type { OrderRequest } from '../exchange/port.js';
+import { riskRulesSchema, type RiskRules } from '@osprey/shared';
 import { Dec, str } from '../trading/precision.js';
+import type { HeldLot } from './strategy.js';
 
 const DAY_MS = 86_400_000;
-const positiveDecimal = z.string().refine((s) => /^\d+(\.\d+)?$/.test(s) && new Decimal(s).gt(0), 'must be a decimal string greater than 0, like "50"');
 
-/** Zod schema of the risk rules (every rule optional). */
-export const riskRulesSchema = z.strictObject({
-  /** Most positions open at once. */
-  maxOpenPositions: z.number().int('must be an integer').min(1).optional(),
-  /** Price stop: adverse move from entry, percent (0, 100]. */
-  stopLossPct: z.number().positive().max(100).optional(),
-  /** Time stop: longest holding time, ms. */
-  maxHoldingMs: z.number().int('must be an integer').positive().optional(),
-  /** Realized loss per UTC day (quote, decimal string) after which entries stop until the next UTC day. */
-  dailyLossLimit: positiveDecimal.optional(),
-  /** Pause entries `pauseMinutes` after `afterLosses` consecutive losses. */
-  cooldown: z.strictObject({ afterLosses: z.number().int('must be an integer').min(1), pauseMinutes: z.number().positive() }).optional(),
-});
-
-/** Validated risk rules. */
-export type RiskRules = z.output<typeof riskRulesSchema>;
+/** Validated risk rules (the shared contract `riskRulesSchema` of `@osprey/shared`). */
+export type { RiskRules };
 
 /** Thrown by {@link parseRiskRules}; `field` is the dotted path of the offending field, e.g. `cooldown.afterLosses`. */
 export class RiskRulesError extends Error {
@@ -54,7 +39,7 @@ export class RiskRulesError extends Error {
 }
 
 /**
- * Validates risk rules.
+ * Validates risk rules against the shared `riskRulesSchema`.
  * @throws RiskRulesError naming the first offending field
  */
 export function parseRiskRules(input: unknown): RiskRules {
@@ -142,51 +127,38 @@ export function checkEntry(rules: RiskRules, state: RiskState, ctx: { now: numbe
   return { allowed: true };
 }
 
-/** A position the bot holds, as the risk gate sees it. */
-export interface HeldPosition {
-  symbol: string;
-  side: 'long' | 'short';
-  /** Base amount, positive decimal string. */
-  amount: string;
-  /** Average entry price (quote). */
-  entryPrice: string;
-  /** Current price (quote), e.g. last or mark. */
+/** A held lot ({@link HeldLot}: key, symbol, side, amount, entry price, opened at) with its current price. */
+export interface HeldPosition extends HeldLot {
+  /** Current price (quote), e.g. the last close. */
   price: string;
-  /** When the position was opened, Unix ms. */
-  openedAt: number;
 }
 
-/**
- * An exit the gate demands: a reduce-only market order without its clientOrderId (the runner names it
- * with `botOrderId`), plus the rule and its numbers.
- */
+/** A lot the rules demand be closed now (the strategy closes it on a `forceExit` event), with the rule and its numbers. */
 export interface RiskExit {
   position: HeldPosition;
-  order: Omit<OrderRequest, 'clientOrderId'>;
   rule: 'priceStop' | 'timeStop';
   detail: Record<string, number | string>;
 }
 
 /**
- * Positions that must be closed now, at most one exit per position (price stop before time stop).
+ * Lots that must be closed now, at most one exit per lot (price stop before time stop).
  * Price stop `detail`: `lossPct` (adverse move, decimal string), `stopLossPct`; time stop: `heldMs`, `maxHoldingMs`.
  * @param now Unix ms UTC
  */
 export function riskExits(rules: RiskRules, positions: readonly HeldPosition[], now: number): RiskExit[] {
   const out: RiskExit[] = [];
   for (const p of positions) {
-    const order: Omit<OrderRequest, 'clientOrderId'> = { symbol: p.symbol, side: p.side === 'long' ? 'sell' : 'buy', type: 'market', amount: p.amount, reduceOnly: true };
     if (rules.stopLossPct !== undefined) {
       const entry = new Dec(p.entryPrice);
       const move = new Dec(p.price).minus(entry).div(entry).mul(100);
       const lossPct = p.side === 'long' ? move.neg() : move;
       if (lossPct.gte(rules.stopLossPct)) {
-        out.push({ position: p, order, rule: 'priceStop', detail: { lossPct: str(lossPct), stopLossPct: rules.stopLossPct } });
+        out.push({ position: p, rule: 'priceStop', detail: { lossPct: str(lossPct), stopLossPct: rules.stopLossPct } });
         continue;
       }
     }
     if (rules.maxHoldingMs !== undefined && now - p.openedAt >= rules.maxHoldingMs) {
-      out.push({ position: p, order, rule: 'timeStop', detail: { heldMs: now - p.openedAt, maxHoldingMs: rules.maxHoldingMs } });
+      out.push({ position: p, rule: 'timeStop', detail: { heldMs: now - p.openedAt, maxHoldingMs: rules.maxHoldingMs } });
     }
   }
   return out;

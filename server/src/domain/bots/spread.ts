@@ -1,71 +1,53 @@
 /**
- * The DCA spread bot over two markets A and B (pure state machine).
+ * The DCA spread bot over two markets A and B, as a {@link Strategy} (pure state machine).
  *
- * Spread = (A's % change since the cycle start) − (B's % change since the cycle start), see {@link spreadPct}.
- * - A cycle starts at the first price pair (and again right after every close): those prices are its start.
+ * Spread = (A's % change since the cycle start) − (B's % change since the cycle start), in percentage
+ * points, see {@link spreadPct}. The bot ticks once both symbols have a closed candle with the same open time
+ * (a candle waits in the state for its partner; an older unmatched one is dropped when a newer candle of the
+ * other symbol arrives). Each tick emits a `spread` series point (stamped `ctx.now`).
+ * - A cycle starts at the first tick (and again right after every close, from the last tick's closes).
  * - Open when |spread| ≥ `entryPct`: the market that rose more (relatively) is the leader, the other the
  *   laggard. On perpetuals (`marketType: 'swap'`) buy the laggard and sell (short) the leader, `orderQuote`
- *   of notional each; on spot only buy the laggard. `openSpread` = |spread| at the open.
+ *   of notional each; on spot only buy the laggard. `openSpread` = |spread| at the decision.
  * - DCA: the k-th add (k = 1..`maxAdds`) happens when the spread, measured in the opening direction, reaches
  *   `openSpread + k × stepPct`; its notional per leg is `orderQuote × sizeMultiplier^k`. At most one add per
- *   step (a jump over several thresholds adds once; the next step adds again if still beyond).
- * - Exits, checked in this order on every step while open: stop loss when cycle PnL % ≤ −`stopLossPct`;
+ *   tick (a jump over several thresholds adds once; the next tick adds again if still beyond). An add counts
+ *   once placed: a refused add (orderDead) is not retried at the same threshold (a note says so).
+ * - Exits, checked in this order on every tick while open: stop loss when cycle PnL % ≤ −`stopLossPct`;
  *   take profit when cycle PnL % ≥ `takeProfitPct`; take profit on revert when the directional spread is
- *   ≤ `openSpread − takeProfitRevertPct`. Cycle PnL % = Σ legs' mark-to-market PnL / Σ legs' cost × 100
- *   (long: amount × price − cost; short: cost − amount × price). Exits close every leg at market
- *   (reduce-only on perpetuals); the next cycle starts from the current prices.
+ *   ≤ `openSpread − takeProfitRevertPct`. Cycle PnL % = {@link spreadCyclePnl}: Σ legs' mark-to-market PnL at
+ *   the tick's closes, net of the entry fees paid, / Σ legs' cost × 100 (exit fees are not estimated).
+ *   Exits close every leg at market (reduce-only on perpetuals, role `exit`).
+ * - Orders are market orders (role `entry` for opens/adds); amounts are `notional / close` floored to the
+ *   market's amount step, and a leg that floors to 0 is skipped (no open at all when the laggard's does).
  *
- * All orders are market orders assumed filled at the observed price (fees not counted): the state tracks the
- * intended legs. Amounts are `notional / price` floored to the leg's amount step; a leg that floors to 0 is
- * skipped (an open whose laggard leg is 0 does not happen). Decimal maths with decimal.js throughout.
+ * Fills: legs account the REAL fills — amount, cost (Σ amount × price), fees valued in quote (a fee in the
+ * base currency is valued at the fill price and reduces the held amount, as in grid.ts; any other fee
+ * currency is taken as quote). While any order of the cycle is unfilled the bot decides nothing new on
+ * ticks (it waits for the fills or the order's death). When the closing fills are all in, one
+ * {@link RoundTrip} per leg is emitted: amount = Σ exit fills, prices volume-weighted (12 decimals),
+ * `pnl = ±(exit value − cost × exit amount / entry amount) − entry fees − exit fees`; on spot a base dust
+ * below the amount step is left unsold and out of the PnL.
+ *
+ * Failures (orderDead):
+ * - an opening order that dies before filling completely: once the open's orders are all done, whatever
+ *   did fill is closed at market (close reason `openFailed`, round trips as usual); if nothing filled the
+ *   cycle is abandoned (same start prices, so the next tick may try again; a note is emitted once per run
+ *   of consecutive failed opens);
+ * - a dead add keeps what filled (legs may then be unequal);
+ * - a dead close leaves the rest of the leg held: the close is re-placed on the next tick.
+ *
+ * Held lots: one per leg with a closable amount, key `C<cycle><a|b>` (e.g. `C3a`). A `forceExit` naming
+ * either leg closes the whole cycle (both legs: a spread position is only meaningful as a pair); while
+ * orders are in flight the exit is remembered and done once they are.
  */
 import Decimal from 'decimal.js';
-import { z } from 'zod';
-import type { OrderRequest } from '../exchange/port.js';
+import { spreadParamsSchema, type OrderSide, type SeriesPoint, type SpreadParams } from '@osprey/shared';
+import type { Fill, MarketInfo, OrderRequest } from '../exchange/port.js';
 import { Dec, roundToStep, str } from '../trading/precision.js';
-import { botOrderId, type Intent } from './strategy.js';
+import { botOrderId, type HeldLot, type Intent, type RoundTrip, type StepResult, type Strategy, type StrategyContext, type StrategyEvent, type StrategyNote } from './strategy.js';
 
-const positiveDecimal = z.string().refine((s) => /^\d+(\.\d+)?$/.test(s) && new Decimal(s).gt(0), 'must be a decimal string greater than 0, like "100"');
-
-/** Zod schema of the spread-bot configuration (input form: only the ids and symbols are required). */
-export const spreadConfigSchema = z
-  .strictObject({
-    /** Bot id (order ids derive from it). */
-    botId: z.string().min(1, 'must not be empty'),
-    /** Market A, e.g. `ETH/USDT:USDT`. */
-    symbolA: z.string().min(1, 'must not be empty'),
-    /** Market B, e.g. `BTC/USDT:USDT`. */
-    symbolB: z.string().min(1, 'must not be empty'),
-    /** `swap`: long laggard + short leader; `spot`: buy the laggard only. */
-    marketType: z.enum(['spot', 'swap']).default('swap'),
-    /** |spread| (percentage points) that opens a cycle. */
-    entryPct: z.number().positive().default(5),
-    /** Further widening (points) between DCA adds. */
-    stepPct: z.number().positive().default(3),
-    /** Notional of add k is `orderQuote × sizeMultiplier^k`. */
-    sizeMultiplier: z.number().positive().max(10).default(1),
-    /** Most DCA adds per cycle. */
-    maxAdds: z.number().int('must be an integer').min(0).max(50).default(6),
-    /** Quote notional per leg of the opening order. */
-    orderQuote: positiveDecimal.default('100'),
-    /** Take profit when the spread came back this many points from `openSpread`. */
-    takeProfitRevertPct: z.number().positive().default(3),
-    /** Take profit when cycle PnL ≥ this % of the cycle's cost. */
-    takeProfitPct: z.number().positive().default(2),
-    /** Stop loss when cycle PnL ≤ −this % of the cycle's cost. */
-    stopLossPct: z.number().positive().default(10),
-    /** Amount steps (base) of A and B. */
-    amountStepA: positiveDecimal.default('0.00000001'),
-    amountStepB: positiveDecimal.default('0.00000001'),
-  })
-  .superRefine((c, ctx) => {
-    if (c.symbolA === c.symbolB) ctx.addIssue({ code: 'custom', path: ['symbolB'], message: 'must differ from symbolA' });
-  });
-
-/** A validated spread configuration (defaults applied). */
-export type SpreadConfig = z.output<typeof spreadConfigSchema>;
-
-/** Thrown by {@link parseSpreadConfig}; `field` is the dotted path of the offending field. */
+/** Thrown by {@link parseSpreadParams} and {@link createSpreadStrategy}; `field` is the dotted path of the offending field. */
 export class SpreadConfigError extends Error {
   override readonly name = 'SpreadConfigError';
   /** @param field dotted field path @param reason what is wrong */
@@ -78,14 +60,14 @@ export class SpreadConfigError extends Error {
 }
 
 /**
- * Validates a spread configuration and applies defaults.
+ * Validates spread parameters against the shared `spreadParamsSchema` and applies defaults.
  * @throws SpreadConfigError naming the first offending field
  */
-export function parseSpreadConfig(input: unknown): SpreadConfig {
-  const r = spreadConfigSchema.safeParse(input);
+export function parseSpreadParams(input: unknown): SpreadParams {
+  const r = spreadParamsSchema.safeParse(input);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw new SpreadConfigError(issue.path.join('.') || 'config', issue.message);
+    throw new SpreadConfigError(issue.path.join('.') || 'params', issue.message);
   }
   return r.data;
 }
@@ -103,158 +85,456 @@ export function spreadPct(startA: Decimal.Value, startB: Decimal.Value, a: Decim
   return new Dec(a).div(sa).minus(new Dec(b).div(sb)).mul(100);
 }
 
-/** One leg of an open cycle (plain JSON; decimals as strings). */
+/** Market A or B of the bot. */
+export type SpreadMarket = 'a' | 'b';
+
+/** One leg of a cycle, accounted from its real fills (plain JSON; decimals as strings, quote unless said). */
 export interface SpreadLeg {
-  market: 'a' | 'b';
+  market: SpreadMarket;
   symbol: string;
   side: 'long' | 'short';
-  /** Base amount held. */
+  /** The market's amount step (base), to tell a closable amount from dust. */
+  amountStep: string;
+  /** Base amount held now: entry fills net of base-currency fees, minus exit fills. */
   amount: string;
-  /** Σ amount × price paid/received (quote). */
+  /** Σ entry fill amounts (base, gross). */
+  entryAmount: string;
+  /** Σ entry fill amount × price. */
   cost: string;
+  /** Σ entry fees valued in quote (a base fee at its fill price). */
+  entryFee: string;
+  /** The part of `entryFee` not paid in base (base fees already reduced `amount`). */
+  entryFeeQuote: string;
+  /** Σ exit fill amounts (base). */
+  exitAmount: string;
+  /** Σ exit fill amount × price. */
+  exitValue: string;
+  /** Σ exit fees valued in quote. */
+  exitFee: string;
+  firstEntryId: string | null;
+  lastExitId: string | null;
+  /** First entry / last exit fill time, Unix ms. */
+  openedAt: number | null;
+  closedAt: number | null;
+}
+
+/** An order of the current cycle not yet complete (neither fully filled nor dead). */
+export interface SpreadOrder {
+  clientOrderId: string;
+  market: SpreadMarket;
+  purpose: 'open' | 'add' | 'close';
+  /** Requested and filled base amounts. */
+  amount: string;
+  filled: string;
+}
+
+/** Why a cycle is closed. */
+export type SpreadCloseReason = 'stopLoss' | 'takeProfit' | 'takeProfitRevert' | 'forceExit' | 'openFailed';
+
+/** The open cycle. */
+export interface SpreadCycle {
+  /** +1: A led (long B / short A), −1: B led (long A / short B). */
+  dir: 1 | -1;
+  /** |spread| at the open decision (points). */
+  openSpread: string;
+  /** DCA adds placed. */
+  adds: number;
+  /** Time of the open decision, Unix ms. */
+  openedAt: number;
+  /** `opening` until the opening orders are done, `open`, `closing` once the exit was decided. */
+  phase: 'opening' | 'open' | 'closing';
+  legs: SpreadLeg[];
+  /** An opening order died before filling completely. */
+  failed: boolean;
+  /** A `forceExit` (its rule) arrived while orders were in flight: close once they are done. */
+  exitRule: string | null;
+  closeReason: SpreadCloseReason | null;
 }
 
 /** State of a spread bot (plain JSON). */
 export interface SpreadState {
-  /** Cycle number (ids derive from it); grows after each close. */
+  /** Cycle number (order ids and lot keys derive from it); grows after each close. */
   cycle: number;
   /** Next order sequence number. */
   seq: number;
-  /** Start prices of the current cycle (null before the first step). */
+  /** Start prices of the current cycle (null before the first tick). */
   startA: string | null;
   startB: string | null;
-  /** The open position of the cycle, or null while waiting for the entry. */
-  open: {
-    /** +1: A led (short A / long B), −1: B led (long A / short B). */
-    dir: 1 | -1;
-    /** |spread| at the open (points). */
-    openSpread: string;
-    adds: number;
-    legs: SpreadLeg[];
-    openedAt: number;
-  } | null;
-  /** Σ PnL of closed cycles (quote). */
+  /** Closes of the last tick. */
+  lastA: string | null;
+  lastB: string | null;
+  /** A closed candle waiting for the other symbol's candle of the same open time. */
+  pending: Record<SpreadMarket, { ts: number; close: string } | null>;
+  open: SpreadCycle | null;
+  /** Orders of the cycle in flight. */
+  orders: SpreadOrder[];
+  /** The last open attempt was abandoned with nothing filled (its note was emitted). */
+  openFailing: boolean;
+  /** Σ net PnL of the round trips closed (quote). */
   realizedPnl: string;
-}
-
-/** Price input of {@link stepSpread}: prices (quote per base) and time (Unix ms UTC). */
-export interface SpreadTick {
-  a: Decimal.Value;
-  b: Decimal.Value;
-  now: number;
-}
-
-/** What happened in a step (for logs and the UI). Spreads and PnL % are decimal strings. */
-export type SpreadEvent =
-  | { type: 'opened'; spread: string; laggard: 'a' | 'b' }
-  | { type: 'added'; spread: string; add: number }
-  | { type: 'closed'; reason: 'stopLoss' | 'takeProfit' | 'takeProfitRevert'; spread: string; pnl: string; pnlPct: string };
-
-/** Outcome of {@link stepSpread}. */
-export interface SpreadStepResult {
-  state: SpreadState;
-  intents: Intent[];
-  event?: SpreadEvent;
-}
-
-/** The state of a fresh spread bot. */
-export function initialSpreadState(): SpreadState {
-  return { cycle: 0, seq: 0, startA: null, startB: null, open: null, realizedPnl: '0' };
+  roundTrips: number;
 }
 
 /**
- * Cycle PnL of the legs at prices (a, b): Σ (long: amount × price − cost; short: cost − amount × price),
- * and its percentage of Σ cost (0 when nothing is held).
+ * Cycle PnL at prices (a, b), net of the entry fees paid: Σ (long: amount × price − cost; short: cost −
+ * amount × price) − Σ entryFeeQuote (fees in base already reduced `amount`), and its percentage of Σ cost
+ * (0 when nothing was bought).
  */
 export function spreadCyclePnl(legs: readonly SpreadLeg[], a: Decimal.Value, b: Decimal.Value): { pnl: Decimal; pnlPct: Decimal } {
   let pnl = new Dec(0);
   let cost = new Dec(0);
   for (const l of legs) {
     const value = new Dec(l.amount).mul(l.market === 'a' ? a : b);
-    pnl = pnl.plus(l.side === 'long' ? value.minus(l.cost) : new Dec(l.cost).minus(value));
+    pnl = pnl.plus(l.side === 'long' ? value.minus(l.cost) : new Dec(l.cost).minus(value)).minus(l.entryFeeQuote);
     cost = cost.plus(l.cost);
   }
   return { pnl, pnlPct: cost.isZero() ? new Dec(0) : pnl.div(cost).mul(100) };
 }
 
-/**
- * One pure step of the spread bot (see the module doc): never mutates `state`.
- * @returns the new state, the orders to place (market; clientOrderIds from {@link botOrderId} with legs
- *   `oa`/`ob` open, `aa`/`ab` add, `ca`/`cb` close) and what happened, if anything
- */
-export function stepSpread(state: SpreadState, tick: SpreadTick, config: SpreadConfig): SpreadStepResult {
-  const s = structuredClone(state);
-  const intents: Intent[] = [];
-  const a = new Dec(tick.a);
-  const b = new Dec(tick.b);
-  if (s.startA === null || s.startB === null) {
-    s.startA = str(a);
-    s.startB = str(b);
-    return { state: s, intents };
-  }
-  const spread = spreadPct(s.startA, s.startB, a, b);
-  const symbolOf = (m: 'a' | 'b') => (m === 'a' ? config.symbolA : config.symbolB);
-  const priceOf = (m: 'a' | 'b') => (m === 'a' ? a : b);
+/** Rounds a derived (possibly non-terminating) decimal to 12 places for the wire. */
+const q12 = (d: Decimal) => str(d.toDecimalPlaces(12, Decimal.ROUND_HALF_UP));
 
-  /** Adds `notional` to leg (market, side); returns false when it floors to 0. */
-  const trade = (legs: SpreadLeg[], market: 'a' | 'b', side: 'long' | 'short', notional: Decimal, legCode: string): boolean => {
-    const price = priceOf(market);
-    const amount = roundToStep(notional.div(price), market === 'a' ? config.amountStepA : config.amountStepB, 'down');
-    if (amount.lte(0)) return false;
-    const order: OrderRequest = { clientOrderId: botOrderId(config.botId, s.cycle, legCode, s.seq++), symbol: symbolOf(market), side: side === 'long' ? 'buy' : 'sell', type: 'market', amount: str(amount) };
-    intents.push({ type: 'place', order });
-    const cost = amount.mul(price);
-    const leg = legs.find((l) => l.market === market);
-    if (leg) {
-      leg.amount = str(new Dec(leg.amount).plus(amount));
-      leg.cost = str(new Dec(leg.cost).plus(cost));
-    } else legs.push({ market, symbol: symbolOf(market), side, amount: str(amount), cost: str(cost) });
-    return true;
+/** The closable (step-floored) amount of a leg. */
+const closable = (l: SpreadLeg) => roundToStep(l.amount, l.amountStep, 'down');
+
+/** Lot key of a leg: `C<cycle><a|b>`. */
+const legKey = (cycle: number, m: SpreadMarket) => `C${cycle}${m}`;
+
+/** Round trip of a closed leg (see the module doc for the formula). */
+function legRoundTrip(l: SpreadLeg): RoundTrip {
+  const entryAmount = new Dec(l.entryAmount);
+  const exitAmount = new Dec(l.exitAmount);
+  const costPart = new Dec(l.cost).mul(exitAmount).div(entryAmount);
+  const gross = new Dec(l.exitValue).minus(costPart).mul(l.side === 'long' ? 1 : -1);
+  return {
+    symbol: l.symbol,
+    side: l.side,
+    entryClientOrderId: l.firstEntryId!,
+    exitClientOrderId: l.lastExitId!,
+    amount: l.exitAmount,
+    entryPrice: q12(new Dec(l.cost).div(entryAmount)),
+    exitPrice: q12(new Dec(l.exitValue).div(exitAmount)),
+    entryFee: l.entryFee,
+    exitFee: l.exitFee,
+    pnl: q12(gross.minus(l.entryFee).minus(l.exitFee)),
+    openedAt: l.openedAt!,
+    closedAt: l.closedAt!,
+  };
+}
+
+/**
+ * Creates the DCA spread strategy of a bot (see the module doc).
+ * @param botId bot id (order ids derive from it, see {@link botOrderId})
+ * @param params spread parameters (validated again with the shared schema)
+ * @param marketType `swap`: long laggard + short leader; `spot`: buy the laggard only
+ * @throws SpreadConfigError naming the offending parameter; from `step`, naming `symbolA`/`symbolB` when
+ *   `ctx.markets` lacks the market
+ */
+export function createSpreadStrategy(botId: string, params: SpreadParams, marketType: 'spot' | 'swap'): Strategy<SpreadState> {
+  const cfg = parseSpreadParams(params);
+  if (marketType !== 'spot' && marketType !== 'swap') throw new SpreadConfigError('marketType', 'must be spot or swap');
+  const swap = marketType === 'swap';
+  const symbolOf = (m: SpreadMarket) => (m === 'a' ? cfg.symbolA : cfg.symbolB);
+
+  /** Everything one step works on. */
+  interface Io {
+    s: SpreadState;
+    ctx: StrategyContext;
+    mk: Record<SpreadMarket, MarketInfo>;
+    out: Intent[];
+    closed: RoundTrip[];
+    points: SeriesPoint[];
+    notes: StrategyNote[];
+  }
+
+  const note = (io: Io, code: string, message: string, detail: Record<string, number | string>) => io.notes.push({ kind: 'info', code, message, detail });
+
+  const place = (io: Io, market: SpreadMarket, side: OrderSide, amount: Decimal, purpose: SpreadOrder['purpose']) => {
+    const { s } = io;
+    const legCode = `${purpose === 'open' ? 'o' : purpose === 'add' ? 'a' : 'c'}${market}`;
+    const order: OrderRequest = { clientOrderId: botOrderId(botId, s.cycle, legCode, s.seq++), symbol: symbolOf(market), side, type: 'market', amount: str(amount) };
+    if (purpose === 'close' && swap) order.reduceOnly = true;
+    io.out.push({ type: 'place', order, role: purpose === 'close' ? 'exit' : 'entry' });
+    s.orders.push({ clientOrderId: order.clientOrderId, market, purpose, amount: order.amount, filled: '0' });
   };
 
-  if (s.open === null) {
-    if (spread.abs().lt(config.entryPct)) return { state: s, intents };
-    const dir: 1 | -1 = spread.gt(0) ? 1 : -1;
-    const laggard = dir === 1 ? 'b' : 'a';
-    const leader = dir === 1 ? 'a' : 'b';
-    const legs: SpreadLeg[] = [];
-    const notional = new Dec(config.orderQuote);
-    if (!trade(legs, laggard, 'long', notional, `o${laggard}`)) return { state: s, intents: [] };
-    if (config.marketType === 'swap') trade(legs, leader, 'short', notional, `o${leader}`);
-    s.open = { dir, openSpread: str(spread.abs()), adds: 0, legs, openedAt: tick.now };
-    return { state: s, intents, event: { type: 'opened', spread: str(spread), laggard } };
-  }
+  const newLeg = (io: Io, market: SpreadMarket, side: 'long' | 'short'): SpreadLeg => ({
+    market,
+    symbol: symbolOf(market),
+    side,
+    amountStep: io.mk[market].amountStep,
+    amount: '0',
+    entryAmount: '0',
+    cost: '0',
+    entryFee: '0',
+    entryFeeQuote: '0',
+    exitAmount: '0',
+    exitValue: '0',
+    exitFee: '0',
+    firstEntryId: null,
+    lastExitId: null,
+    openedAt: null,
+    closedAt: null,
+  });
 
-  const open = s.open;
-  const { pnl, pnlPct } = spreadCyclePnl(open.legs, a, b);
-  const directional = spread.mul(open.dir);
-  const reason = pnlPct.lte(-config.stopLossPct)
-    ? 'stopLoss'
-    : pnlPct.gte(config.takeProfitPct)
-      ? 'takeProfit'
-      : directional.lte(new Dec(open.openSpread).minus(config.takeProfitRevertPct))
-        ? 'takeProfitRevert'
-        : null;
-  if (reason) {
-    for (const l of open.legs) {
-      const order: OrderRequest = { clientOrderId: botOrderId(config.botId, s.cycle, `c${l.market}`, s.seq++), symbol: l.symbol, side: l.side === 'long' ? 'sell' : 'buy', type: 'market', amount: l.amount };
-      if (config.marketType === 'swap') order.reduceOnly = true;
-      intents.push({ type: 'place', order });
+  const amountFor = (io: Io, market: SpreadMarket, notional: Decimal, price: Decimal) => roundToStep(notional.div(price), io.mk[market].amountStep, 'down');
+
+  const finalize = (io: Io) => {
+    const { s } = io;
+    const c = s.open!;
+    let total = new Dec(0);
+    for (const l of c.legs) {
+      if (new Dec(l.exitAmount).lte(0)) continue;
+      const rt = legRoundTrip(l);
+      io.closed.push(rt);
+      total = total.plus(rt.pnl);
+      s.roundTrips++;
     }
-    s.realizedPnl = str(new Dec(s.realizedPnl).plus(pnl));
-    s.open = null;
+    s.realizedPnl = str(new Dec(s.realizedPnl).plus(total));
     s.cycle++;
-    s.startA = str(a);
-    s.startB = str(b);
-    return { state: s, intents, event: { type: 'closed', reason, spread: str(spread), pnl: str(pnl), pnlPct: str(pnlPct) } };
-  }
+    s.open = null;
+    s.startA = s.lastA;
+    s.startB = s.lastB;
+  };
 
-  const k = open.adds + 1;
-  if (open.adds < config.maxAdds && directional.gte(new Dec(open.openSpread).plus(new Dec(config.stepPct).mul(k)))) {
-    const notional = new Dec(config.orderQuote).mul(new Dec(config.sizeMultiplier).pow(k));
-    for (const l of [...open.legs]) trade(open.legs, l.market, l.side, notional, `a${l.market}`);
-    open.adds = k;
-    return { state: s, intents, event: { type: 'added', spread: str(spread), add: k } };
-  }
-  return { state: s, intents };
+  /** Places the closing orders of every leg with a closable amount; finalizes when there is none. */
+  const placeCloses = (io: Io) => {
+    for (const l of io.s.open!.legs) {
+      const amt = closable(l);
+      if (amt.gt(0)) place(io, l.market, l.side === 'long' ? 'sell' : 'buy', amt, 'close');
+    }
+    if (io.s.orders.length === 0) finalize(io);
+  };
+
+  const close = (io: Io, reason: SpreadCloseReason, message: string, detail: Record<string, number | string>) => {
+    const c = io.s.open!;
+    c.phase = 'closing';
+    c.closeReason = reason;
+    note(io, `spread.${reason}`, message, { cycle: io.s.cycle, ...detail });
+    placeCloses(io);
+  };
+
+  /** Event-driven decisions once the cycle's orders are all done. */
+  const settle = (io: Io) => {
+    const { s } = io;
+    const c = s.open;
+    if (!c || s.orders.length > 0) return;
+    if (c.phase === 'opening') {
+      if (c.failed) {
+        if (c.legs.some((l) => closable(l).gt(0))) {
+          close(io, 'openFailed', `Cycle ${s.cycle}: an opening order did not fill completely; closing what filled`, {});
+          return;
+        }
+        if (!s.openFailing) note(io, 'spread.openFailed', `Cycle ${s.cycle}: the opening orders did not fill; the cycle was abandoned (retried while the spread stays ≥ ${cfg.entryPct} points)`, { cycle: s.cycle, entryPct: cfg.entryPct });
+        s.openFailing = true;
+        s.open = null;
+        return;
+      }
+      c.phase = 'open';
+      s.openFailing = false;
+      const detail: Record<string, number | string> = { cycle: s.cycle, openSpread: c.openSpread };
+      for (const l of c.legs) {
+        detail[`${l.market}Amount`] = l.amount;
+        detail[`${l.market}Price`] = q12(new Dec(l.cost).div(l.entryAmount));
+      }
+      const legs = c.legs.map((l) => `${l.side} ${l.amount} ${l.symbol} @ ${detail[`${l.market}Price`]}`).join(', ');
+      note(io, 'spread.opened', `Cycle ${s.cycle} opened at a spread of ${c.openSpread} points: ${legs}`, detail);
+    }
+    if (c.phase === 'open' && c.exitRule !== null) {
+      close(io, 'forceExit', `Cycle ${s.cycle}: closing both legs (forced exit, rule ${c.exitRule})`, { rule: c.exitRule });
+      return;
+    }
+    if (c.phase === 'closing' && c.legs.every((l) => closable(l).isZero())) finalize(io);
+  };
+
+  const tick = (io: Io, a: Decimal, b: Decimal) => {
+    const { s } = io;
+    s.lastA = str(a);
+    s.lastB = str(b);
+    if (s.startA === null || s.startB === null) {
+      s.startA = str(a);
+      s.startB = str(b);
+    }
+    const spread = spreadPct(s.startA, s.startB, a, b);
+    io.points.push({ series: 'spread', ts: io.ctx.now, value: spread.toNumber() });
+    if (s.orders.length > 0) return;
+    const c = s.open;
+    const priceOf = (m: SpreadMarket) => (m === 'a' ? a : b);
+
+    if (c === null) {
+      if (spread.abs().lt(cfg.entryPct)) return;
+      const dir: 1 | -1 = spread.gt(0) ? 1 : -1;
+      const laggard: SpreadMarket = dir === 1 ? 'b' : 'a';
+      const leader: SpreadMarket = dir === 1 ? 'a' : 'b';
+      const notional = new Dec(cfg.orderQuote);
+      const lagAmount = amountFor(io, laggard, notional, priceOf(laggard));
+      if (lagAmount.lte(0)) return;
+      const cycle: SpreadCycle = { dir, openSpread: str(spread.abs()), adds: 0, openedAt: io.ctx.now, phase: 'opening', legs: [newLeg(io, laggard, 'long')], failed: false, exitRule: null, closeReason: null };
+      s.open = cycle;
+      place(io, laggard, 'buy', lagAmount, 'open');
+      if (swap) {
+        const leadAmount = amountFor(io, leader, notional, priceOf(leader));
+        if (leadAmount.gt(0)) {
+          cycle.legs.push(newLeg(io, leader, 'short'));
+          place(io, leader, 'sell', leadAmount, 'open');
+        }
+      }
+      return;
+    }
+
+    if (c.phase === 'closing') {
+      placeCloses(io);
+      return;
+    }
+    const { pnl, pnlPct } = spreadCyclePnl(c.legs, a, b);
+    const directional = spread.mul(c.dir);
+    const openSpread = new Dec(c.openSpread);
+    const nums = { spread: str(spread), openSpread: c.openSpread, pnl: q12(pnl), pnlPct: pnlPct.toDecimalPlaces(4).toNumber() };
+    const head = `Cycle ${s.cycle}: spread ${nums.spread} points (opened at ${c.openSpread}), cycle PnL ${nums.pnl} (${nums.pnlPct} %)`;
+    if (pnlPct.lte(-cfg.stopLossPct)) return close(io, 'stopLoss', `${head} ≤ −${cfg.stopLossPct} %: stop loss, closing both legs`, { ...nums, stopLossPct: cfg.stopLossPct });
+    if (pnlPct.gte(cfg.takeProfitPct)) return close(io, 'takeProfit', `${head} ≥ ${cfg.takeProfitPct} %: take profit, closing both legs`, { ...nums, takeProfitPct: cfg.takeProfitPct });
+    if (directional.lte(openSpread.minus(cfg.takeProfitRevertPct))) {
+      return close(io, 'takeProfitRevert', `${head}: reverted ${cfg.takeProfitRevertPct} points, take profit, closing both legs`, { ...nums, takeProfitRevertPct: cfg.takeProfitRevertPct });
+    }
+    const k = c.adds + 1;
+    const threshold = openSpread.plus(new Dec(cfg.stepPct).mul(k));
+    if (c.adds < cfg.maxAdds && directional.gte(threshold)) {
+      const notional = new Dec(cfg.orderQuote).mul(new Dec(cfg.sizeMultiplier).pow(k));
+      c.adds = k;
+      for (const l of c.legs) {
+        const amt = amountFor(io, l.market, notional, priceOf(l.market));
+        if (amt.gt(0)) place(io, l.market, l.side === 'long' ? 'buy' : 'sell', amt, 'add');
+      }
+      note(io, 'spread.added', `Cycle ${s.cycle}: spread ${nums.spread} points reached ${str(threshold)}: DCA add ${k} of ${cfg.maxAdds}, ${str(notional)} per leg`, {
+        cycle: s.cycle,
+        spread: nums.spread,
+        threshold: str(threshold),
+        add: k,
+        notional: str(notional),
+      });
+    }
+  };
+
+  const onCandle = (io: Io, market: SpreadMarket, ts: number, close: number) => {
+    const { s } = io;
+    const other: SpreadMarket = market === 'a' ? 'b' : 'a';
+    const p = s.pending[other];
+    if (p && p.ts > ts) return; // older than the partner's: stale
+    s.pending[market] = { ts, close: str(close) };
+    if (!p) return;
+    if (p.ts < ts) {
+      s.pending[other] = null;
+      return;
+    }
+    const a = new Dec(s.pending.a!.close);
+    const b = new Dec(s.pending.b!.close);
+    s.pending = { a: null, b: null };
+    tick(io, a, b);
+  };
+
+  const onFill = (io: Io, f: Fill) => {
+    const { s } = io;
+    const o = s.orders.find((x) => x.clientOrderId === f.clientOrderId);
+    if (!o || !s.open) return;
+    const leg = s.open.legs.find((l) => l.market === o.market)!;
+    const m = io.mk[o.market];
+    const feeInBase = f.feeCurrency === m.base;
+    const fee = new Dec(f.fee);
+    const feeQuote = feeInBase ? fee.mul(f.price) : fee;
+    const value = new Dec(f.amount).mul(f.price);
+    if (o.purpose === 'close') {
+      leg.exitAmount = str(new Dec(leg.exitAmount).plus(f.amount));
+      leg.exitValue = str(new Dec(leg.exitValue).plus(value));
+      leg.exitFee = str(new Dec(leg.exitFee).plus(feeQuote));
+      leg.amount = str(new Dec(leg.amount).minus(f.amount));
+      leg.lastExitId = o.clientOrderId;
+      leg.closedAt = f.ts;
+    } else {
+      leg.entryAmount = str(new Dec(leg.entryAmount).plus(f.amount));
+      leg.cost = str(new Dec(leg.cost).plus(value));
+      leg.entryFee = str(new Dec(leg.entryFee).plus(feeQuote));
+      if (!feeInBase) leg.entryFeeQuote = str(new Dec(leg.entryFeeQuote).plus(fee));
+      leg.amount = str(new Dec(leg.amount).plus(f.amount).minus(feeInBase ? fee : 0));
+      leg.firstEntryId ??= o.clientOrderId;
+      leg.openedAt ??= f.ts;
+    }
+    o.filled = str(new Dec(o.filled).plus(f.amount));
+    if (new Dec(o.filled).gte(o.amount)) s.orders = s.orders.filter((x) => x !== o);
+    settle(io);
+  };
+
+  const onDead = (io: Io, clientOrderId: string, reason: string, message: string | undefined) => {
+    const { s } = io;
+    const o = s.orders.find((x) => x.clientOrderId === clientOrderId);
+    if (!o || !s.open) return;
+    s.orders = s.orders.filter((x) => x !== o);
+    const short = new Dec(o.filled).lt(o.amount);
+    const why = `${reason}${message ? `: ${message}` : ''}`;
+    const detail = { cycle: s.cycle, clientOrderId, symbol: symbolOf(o.market), amount: o.amount, filled: o.filled, reason };
+    if (short && o.purpose === 'open') s.open.failed = true;
+    if (short && o.purpose === 'add') note(io, 'spread.addFailed', `Cycle ${s.cycle}: add order ${clientOrderId} on ${symbolOf(o.market)} filled ${o.filled} of ${o.amount} (${why}); keeping what filled`, detail);
+    if (short && o.purpose === 'close') note(io, 'spread.closeFailed', `Cycle ${s.cycle}: close order ${clientOrderId} on ${symbolOf(o.market)} filled ${o.filled} of ${o.amount} (${why}); retrying on the next tick`, detail);
+    settle(io);
+  };
+
+  const onForceExit = (io: Io, key: string, rule: string) => {
+    const { s } = io;
+    const c = s.open;
+    if (!c || c.phase === 'closing' || !c.legs.some((l) => legKey(s.cycle, l.market) === key)) return;
+    if (s.orders.length > 0) {
+      c.exitRule = rule;
+      return;
+    }
+    close(io, 'forceExit', `Cycle ${s.cycle}: closing both legs (forced exit of ${key}, rule ${rule})`, { key, rule });
+  };
+
+  return {
+    type: 'spread',
+    botId,
+    symbols: [cfg.symbolA, cfg.symbolB],
+    initialState(): SpreadState {
+      return { cycle: 0, seq: 0, startA: null, startB: null, lastA: null, lastB: null, pending: { a: null, b: null }, open: null, orders: [], openFailing: false, realizedPnl: '0', roundTrips: 0 };
+    },
+    step(state: SpreadState, event: StrategyEvent, ctx: StrategyContext): StepResult<SpreadState> {
+      const ma = ctx.markets[cfg.symbolA];
+      const mb = ctx.markets[cfg.symbolB];
+      if (!ma) throw new SpreadConfigError('symbolA', `unknown market ${cfg.symbolA}`);
+      if (!mb) throw new SpreadConfigError('symbolB', `unknown market ${cfg.symbolB}`);
+      const io: Io = { s: structuredClone(state), ctx, mk: { a: ma, b: mb }, out: [], closed: [], points: [], notes: [] };
+      const marketOf = (symbol: string): SpreadMarket | null => (symbol === cfg.symbolA ? 'a' : symbol === cfg.symbolB ? 'b' : null);
+      switch (event.type) {
+        case 'candle': {
+          const m = marketOf(event.symbol);
+          if (m && event.closed) onCandle(io, m, event.candle.ts, event.candle.close);
+          break;
+        }
+        case 'fill':
+          onFill(io, event.fill);
+          break;
+        case 'orderDead':
+          onDead(io, event.clientOrderId, event.reason, event.message);
+          break;
+        case 'forceExit':
+          onForceExit(io, event.key, event.rule);
+          break;
+        default:
+          break;
+      }
+      const r: StepResult<SpreadState> = { state: io.s, intents: io.out };
+      if (io.closed.length) r.closed = io.closed;
+      if (io.points.length) r.points = io.points;
+      if (io.notes.length) r.notes = io.notes;
+      return r;
+    },
+    held(state: SpreadState): HeldLot[] {
+      const c = state.open;
+      if (!c) return [];
+      return c.legs
+        .filter((l) => closable(l).gt(0))
+        .map((l) => ({ key: legKey(state.cycle, l.market), symbol: l.symbol, side: l.side, amount: l.amount, entryPrice: q12(new Dec(l.cost).div(l.entryAmount)), openedAt: l.openedAt ?? c.openedAt }));
+    },
+    summary(state: SpreadState) {
+      return { realizedPnl: state.realizedPnl, roundTrips: state.roundTrips };
+    },
+  };
 }

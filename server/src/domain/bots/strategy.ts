@@ -9,12 +9,22 @@
  * (a restarted runner recognises orders it already placed).
  */
 import type { Balance, Fill, MarketInfo, OrderRequest, Position } from '../exchange/port.js';
-import type { Candle, DecimalString } from '@osprey/shared';
+import type { Candle, DecimalString, MarketSignal, SeriesPoint } from '@osprey/shared';
 
 /** Something that happened, delivered to {@link Strategy.step}. */
 export type StrategyEvent =
-  /** The bot starts (once, before anything else). */
-  | { type: 'start' }
+  /**
+   * The bot starts (once, before anything else). `history` holds recent closed candles per symbol
+   * (ascending, the timeframe the bot steps on) for warm-up, e.g. the signal bot's ATR.
+   */
+  | { type: 'start'; history?: Record<string, Candle[]> }
+  /** A trading signal (market detector, later chat signals) for the strategy to consider. */
+  | { type: 'signal'; signal: MarketSignal }
+  /**
+   * The risk gate demands that the held lot `key` (see {@link HeldLot}) be closed now (`rule`: `priceStop`
+   * or `timeStop`). The strategy cancels the lot's exit orders and closes it at market.
+   */
+  | { type: 'forceExit'; key: string; rule: string }
   /** A candle update of `symbol`; `closed` = the candle is final (backtests deliver closed candles only). */
   | { type: 'candle'; symbol: string; candle: Candle; closed: boolean }
   /** One execution of an order the bot placed (amount in base, price in quote, fee in `fill.feeCurrency`). */
@@ -39,8 +49,12 @@ export interface StrategyContext {
 
 /** An action the runner performs for the strategy. */
 export type Intent =
-  /** Place an order (its `clientOrderId` comes from {@link botOrderId}; prices/amounts already on the market's steps). */
-  | { type: 'place'; order: OrderRequest }
+  /**
+   * Place an order (its `clientOrderId` comes from {@link botOrderId}; prices/amounts already on the market's
+   * steps). `role`: `entry` opens or adds to a position (the risk gate may refuse it: the strategy then gets an
+   * `orderDead` event with reason `rejected`), `exit` reduces or closes one (never blocked).
+   */
+  | { type: 'place'; order: OrderRequest; role: 'entry' | 'exit' }
   /** Cancel the bot's order with this clientOrderId (no-op when it is no longer open). */
   | { type: 'cancel'; clientOrderId: string; symbol: string };
 
@@ -64,12 +78,42 @@ export interface RoundTrip {
   closedAt: number;
 }
 
+/**
+ * A position lot the strategy holds (a filled grid level, a spread leg, a signal position), as the risk
+ * gate sees it. `key` is stable while the lot is held and is what a `forceExit` event names.
+ */
+export interface HeldLot {
+  key: string;
+  symbol: string;
+  side: 'long' | 'short';
+  /** Base amount, positive decimal string. */
+  amount: DecimalString;
+  /** Average entry price (quote). */
+  entryPrice: DecimalString;
+  /** Entry fill time, Unix ms. */
+  openedAt: number;
+}
+
+/** Something worth telling the trader (a skipped signal, a risk block); shown as a bot event. */
+export interface StrategyNote {
+  kind: 'risk' | 'info';
+  /** Machine code, e.g. `signal.belowMinScore`, `risk.cooldown`. */
+  code: string;
+  /** One sentence with the numbers. */
+  message: string;
+  detail: Record<string, number | string>;
+}
+
 /** Outcome of one {@link Strategy.step}. */
 export interface StepResult<S> {
   state: S;
   intents: Intent[];
   /** Round trips completed by this event (for trade lists and metrics). */
   closed?: RoundTrip[];
+  /** Series points produced by this event (e.g. `spread`, percentage points), stamped `ctx.now`. */
+  points?: SeriesPoint[];
+  /** Notes for the trader. */
+  notes?: StrategyNote[];
 }
 
 /** A bot strategy (see the module doc). `S` must be plain JSON so runners can persist it. */
@@ -84,6 +128,10 @@ export interface Strategy<S> {
   initialState(): S;
   /** Pure transition: must not mutate `state` nor read anything but its arguments. */
   step(state: S, event: StrategyEvent, ctx: StrategyContext): StepResult<S>;
+  /** The lots held in `state` (for the risk gate, the UI and exposure). */
+  held(state: S): HeldLot[];
+  /** Net realized PnL (quote) and round trips closed so far, for the bots list. */
+  summary(state: S): { realizedPnl: DecimalString; roundTrips: number };
 }
 
 /**

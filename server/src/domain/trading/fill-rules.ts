@@ -196,14 +196,32 @@ export function processingOrder<T extends SequencedOrder>(orders: readonly T[]):
  * @param next the new update
  * @param symbol the market symbol to stamp on the step
  * @param ts when the update is observed (Unix ms); default the candle's open time
+ * @param out when given, the step is written into this object and returned (no allocation: the backtester
+ *   reuses one step object per symbol)
  */
-export function stepFromCandleUpdate(prev: Candle | null, next: Candle, symbol: string, ts: number = next.ts): PriceStep {
-  if (!prev || prev.ts !== next.ts) return { symbol, ts, open: next.open, high: next.high, low: next.low, close: next.close };
-  let high = Math.max(prev.close, next.close);
-  let low = Math.min(prev.close, next.close);
-  if (next.high > prev.high) high = Math.max(high, next.high);
-  if (next.low < prev.low) low = Math.min(low, next.low);
-  return { symbol, ts, open: prev.close, high, low, close: next.close };
+export function stepFromCandleUpdate(prev: Candle | null, next: Candle, symbol: string, ts: number = next.ts, out?: PriceStep): PriceStep {
+  let open: number;
+  let high: number;
+  let low: number;
+  if (!prev || prev.ts !== next.ts) {
+    open = next.open;
+    high = next.high;
+    low = next.low;
+  } else {
+    open = prev.close;
+    high = Math.max(prev.close, next.close);
+    low = Math.min(prev.close, next.close);
+    if (next.high > prev.high) high = Math.max(high, next.high);
+    if (next.low < prev.low) low = Math.min(low, next.low);
+  }
+  if (!out) return { symbol, ts, open, high, low, close: next.close };
+  out.symbol = symbol;
+  out.ts = ts;
+  out.open = open;
+  out.high = high;
+  out.low = low;
+  out.close = next.close;
+  return out;
 }
 
 /** A whole candle as one step (the classic backtest step). */

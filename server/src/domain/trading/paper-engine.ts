@@ -23,6 +23,10 @@
  *   and is cancelled when the position it guards is closed, liquidated or flipped.
  * - Time comes from the caller (`now` arguments and step timestamps); ids are sequence numbers.
  *
+ * Performance (results unchanged): a step first compares its float low/high with float bounds of the open
+ * orders' levels and skips the decimal matching when it certainly reaches none; step closes become decimal
+ * strings only when the last price is read; recently written decimals and step-multiple checks are memoised.
+ *
  * Errors: invalid requests throw {@link RejectedOrderError} with a code and a message naming the field.
  * State round-trips through {@link PaperEngine.toJSON} / {@link PaperEngine.fromJSON} (decimal strings).
  */
@@ -34,7 +38,7 @@ import { matchOrder, processingOrder, slipped, triggerDirection, type PriceStep 
 import { fundingPayment } from './funding.js';
 import { DEFAULT_MAINTENANCE_MARGIN_RATE, liquidationPrice } from './margin.js';
 import { averageEntry, realizedPnl, unrealizedPnl } from './pnl.js';
-import { Dec, ZERO, dec, dmax, dmin, isDecimalString, isMultipleOf, roundToStep, str, type DecimalInput } from './precision.js';
+import { Dec, ZERO, dec as parseDecimal, dmax, dmin, isDecimalString, isMultipleOf, roundToStep, str as toDecimalString, type DecimalInput } from './precision.js';
 
 /** Default slippage of market and stop-loss fills, basis points. */
 export const DEFAULT_SLIPPAGE_BPS = 5;
@@ -162,6 +166,61 @@ export interface PaperEngineSnapshot {
 }
 
 const CLIENT_ID_RE = /^[A-Za-z0-9_-]{1,36}$/;
+
+/**
+ * The wire form of a decimal (precision.ts `str`), without its defensive copy for Decimal instances
+ * (performance; `toFixed()` of the instance and of its copy are the same digits).
+ */
+function str(v: DecimalInput): string {
+  if (!Dec.isDecimal(v)) return toDecimalString(v);
+  if (v.isZero()) return '0';
+  const s = v.toFixed();
+  // only this engine's own decimals (Dec: 40 digits, half-up) and never a zero (its sign would be kept)
+  if (v.constructor === Dec) remember(s, v);
+  return s;
+}
+
+/** Most entries of the {@link dec} memo before it is cleared. */
+const DEC_MEMO_SIZE = 2048;
+/** Decimals by their wire string: those just written by {@link str} (the state keeps decimals as strings). */
+const decMemo = new Map<string, Decimal>();
+function remember(s: string, d: Decimal): void {
+  if (decMemo.size >= DEC_MEMO_SIZE) decMemo.clear();
+  decMemo.set(s, d);
+}
+
+/**
+ * precision.ts `dec` that first looks the string up among the decimals recently written (performance: the
+ * same balances, locks and amounts are parsed again right after being stored). Decimal instances are
+ * immutable, and a memoised one is a {@link Dec} with exactly the string's (non-zero) value — what parsing
+ * gives — so results are unchanged.
+ */
+function dec(v: DecimalInput): Decimal {
+  if (typeof v === 'string') {
+    const d = decMemo.get(v);
+    if (d !== undefined) return d;
+  }
+  return parseDecimal(v);
+}
+/** Most entries of the {@link multipleOf} memo before it is cleared. */
+const MULTIPLE_MEMO_SIZE = 4096;
+const multipleMemo = new Map<string, boolean>();
+
+/**
+ * `isMultipleOf(parsed, step)` memoised by the strings (pure; bots repeat the same prices and amounts, and
+ * the decimal modulo is costly). `parsed` is `value` parsed.
+ */
+function multipleOf(value: string, parsed: Decimal, step: string): boolean {
+  const key = `${step} ${value}`;
+  let r = multipleMemo.get(key);
+  if (r === undefined) {
+    r = isMultipleOf(parsed, step);
+    if (multipleMemo.size >= MULTIPLE_MEMO_SIZE) multipleMemo.clear();
+    multipleMemo.set(key, r);
+  }
+  return r;
+}
+
 const ORDER_SIDES_SET = new Set(['buy', 'sell']);
 const ORDER_TYPES_SET = new Set(['market', 'limit']);
 const ORDER_KINDS_SET = new Set(['regular', 'stop_loss', 'take_profit']);
@@ -175,6 +234,17 @@ export class PaperEngine {
   private readonly byId = new Map<string, PaperOrderState>();
   private readonly byClientId = new Map<string, PaperOrderState>();
   private readonly open = new Set<PaperOrderState>();
+  /**
+   * Per symbol, float bounds of the open orders' levels for {@link anyMayBeReached} (derived, not state): the
+   * highest level reached going down, the lowest reached going up, and whether an order is always matched;
+   * null = to rebuild (after any change of the open orders).
+   */
+  private reach: Map<string, { down: number; up: number; always: boolean }> | null = null;
+  /**
+   * Step closes not yet written to `s.lastPrice` (performance: the decimal string of a float is only built
+   * when the last price is read; {@link flushPrices} writes them before any read of the state).
+   */
+  private readonly pendingPrices = new Map<string, { price: number; ts: number }>();
   private events: PaperEvent[] = [];
 
   /**
@@ -237,12 +307,18 @@ export class PaperEngine {
 
   /** The whole engine as plain JSON (decimal strings); `fromJSON(toJSON())` continues identically. */
   toJSON(): PaperEngineSnapshot {
+    this.flushPrices();
     return { version: 1, config: structuredClone(this.cfg), state: structuredClone(this.s) };
   }
 
   /** The engine's configuration (copy). */
   get config(): Required<PaperEngineConfig> {
     return structuredClone(this.cfg);
+  }
+
+  /** True when events are waiting for {@link takeEvents} (lets a hot loop skip an empty take). */
+  hasEvents(): boolean {
+    return this.events.length > 0;
   }
 
   /** Returns and clears the events produced since the last call, oldest first. */
@@ -273,7 +349,7 @@ export class PaperEngine {
     if (!ORDER_KINDS_SET.has(kind)) reject('INVALID_ORDER', `kind: must be regular, stop_loss or take_profit, got "${String(kind)}"`);
     const reduceOnly = req.reduceOnly ?? false;
     const amount = positive(req.amount, 'amount');
-    if (!isMultipleOf(amount, m.amountStep)) reject('INVALID_ORDER', `amount: ${req.amount} is not a multiple of the amount step ${m.amountStep} ${m.base}`);
+    if (!multipleOf(req.amount, amount, m.amountStep)) reject('INVALID_ORDER', `amount: ${req.amount} is not a multiple of the amount step ${m.amountStep} ${m.base}`);
     if (m.minAmount !== null && amount.lt(m.minAmount)) reject('MIN_AMOUNT', `amount: ${req.amount} ${m.base} is below the minimum ${m.minAmount} ${m.base}`);
     let price: Decimal | null = null;
     if (req.type === 'limit') {
@@ -334,8 +410,8 @@ export class PaperEngine {
 
     // Immediate execution: market orders, and limit orders marketable at the current price.
     if (kind === 'regular' && current !== null) {
-      const slip = slipped(req.side, current, this.cfg.slippageBps, m.priceStep);
-      const immediate = req.type === 'market' ? slip : price !== null && (req.side === 'buy' ? current.lte(price) : current.gte(price)) ? (req.side === 'buy' ? dmin(price, slip) : dmax(price, slip)) : null;
+      const slip = () => slipped(req.side, current, this.cfg.slippageBps, m.priceStep);
+      const immediate = req.type === 'market' ? slip() : price !== null && (req.side === 'buy' ? current.lte(price) : current.gte(price)) ? (req.side === 'buy' ? dmin(price, slip()) : dmax(price, slip())) : null;
       if (immediate !== null) {
         const out = this.fill(o, immediate, 'taker', ctx.now);
         if (!out.ok) reject(out.reason === 'insufficient' ? 'INSUFFICIENT_FUNDS' : 'INVALID_ORDER', out.reason === 'insufficient' ? out.message : 'reduceOnly: nothing to reduce');
@@ -465,6 +541,7 @@ export class PaperEngine {
 
   /** Last price seen for a symbol (step close or placement price), or null. */
   lastPrice(symbol: string): { price: DecimalString; ts: number } | null {
+    this.flushPrices();
     const p = this.s.lastPrice[symbol];
     return p ? { ...p } : null;
   }
@@ -497,39 +574,47 @@ export class PaperEngine {
     const m = this.cfg.markets[step.symbol];
     if (!m) return [];
     const out: PaperFill[] = [];
-    if (m.type === 'spot') this.initCost(m, dec(step.open));
+    if (m.type === 'spot') this.initCost(m, step.open);
     const pos0 = this.s.positions[m.symbol];
-    if (pos0 && this.beyondLiquidation(pos0, dec(step.open))) out.push(this.liquidate(pos0, step.ts));
-    const candidates = processingOrder([...this.open].filter((o) => o.symbol === m.symbol));
-    const opts = { slippageBps: this.cfg.slippageBps, priceStep: m.priceStep };
-    for (const o of candidates) {
-      if (o.status !== 'open') continue;
-      if (o.reduceOnly && !this.canReduce(m, o.side)) continue;
-      const match = matchOrder(o, step, opts);
-      if (!match) continue;
-      const pos = this.s.positions[m.symbol];
-      if (pos && this.liquidationBefore(pos, step, match.point)) {
-        out.push(this.liquidate(pos, step.ts));
-        if (o.status !== 'open' || (o.reduceOnly && !this.canReduce(m, o.side))) continue;
-      }
-      if (match.price === null) {
-        o.triggered = true;
-        o.updatedAt = step.ts;
-        this.emitOrder(o);
-        continue;
-      }
-      if (match.triggered) o.triggered = true;
-      const res = this.fill(o, match.price, match.liquidity, step.ts);
-      if (res.ok) {
-        out.push(res.fill);
-        this.afterFill(o, res.fill, res.closedSide);
-      } else if (res.reason === 'insufficient') {
-        this.close(o, 'expired', step.ts);
+    if (pos0 && this.mayBeBeyondLiquidation(pos0, step.open) && this.beyondLiquidation(pos0, dec(step.open))) out.push(this.liquidate(pos0, step.ts));
+    // Performance: most steps reach no order; then the (decimal) matching below is skipped altogether.
+    if (this.anyMayBeReached(m.symbol, step)) {
+      const candidates = processingOrder([...this.open].filter((o) => o.symbol === m.symbol));
+      const opts = { slippageBps: this.cfg.slippageBps, priceStep: m.priceStep };
+      for (const o of candidates) {
+        if (o.status !== 'open') continue;
+        if (o.reduceOnly && !this.canReduce(m, o.side)) continue;
+        if (!this.mayBeReached(o, step)) continue; // matchOrder would return null
+        const match = matchOrder(o, step, opts);
+        if (!match) continue;
+        const pos = this.s.positions[m.symbol];
+        if (pos && this.liquidationBefore(pos, step, match.point)) {
+          out.push(this.liquidate(pos, step.ts));
+          if (o.status !== 'open' || (o.reduceOnly && !this.canReduce(m, o.side))) continue;
+        }
+        if (match.price === null) {
+          o.triggered = true;
+          this.reach = null;
+          o.updatedAt = step.ts;
+          this.emitOrder(o);
+          continue;
+        }
+        if (match.triggered) {
+          o.triggered = true;
+          this.reach = null;
+        }
+        const res = this.fill(o, match.price, match.liquidity, step.ts);
+        if (res.ok) {
+          out.push(res.fill);
+          this.afterFill(o, res.fill, res.closedSide);
+        } else if (res.reason === 'insufficient') {
+          this.close(o, 'expired', step.ts);
+        }
       }
     }
     const pos = this.s.positions[m.symbol];
     if (pos && this.touchesLiquidation(pos, step)) out.push(this.liquidate(pos, step.ts));
-    this.notePrice(m.symbol, dec(step.close), step.ts);
+    this.notePrice(m.symbol, step.close, step.ts);
     return out;
   }
 
@@ -583,7 +668,7 @@ export class PaperEngine {
 
   private tickPrice(v: unknown, field: string, m: MarketInfo): Decimal {
     const p = positive(v, field);
-    if (!isMultipleOf(p, m.priceStep)) reject('INVALID_ORDER', `${field}: ${String(v)} is not a multiple of the price step ${m.priceStep} ${m.quote}`);
+    if (!multipleOf(v as string, p, m.priceStep)) reject('INVALID_ORDER', `${field}: ${String(v)} is not a multiple of the price step ${m.priceStep} ${m.quote}`);
     return p;
   }
 
@@ -594,6 +679,12 @@ export class PaperEngine {
       this.s.balances[currency] = b;
     }
     return b;
+  }
+
+  /** Total (free + used) of a currency as a decimal, without creating its entry. */
+  private totalOf(currency: string): Decimal {
+    const b = this.s.balances[currency];
+    return b === undefined ? ZERO : dec(b.free).plus(b.used);
   }
 
   /** Free balance of a currency without creating its entry (checks must not change state). */
@@ -609,19 +700,88 @@ export class PaperEngine {
   }
 
   private lastPriceOf(symbol: string): Decimal | null {
+    this.flushPrices();
     const p = this.s.lastPrice[symbol];
     return p ? dec(p.price) : null;
   }
 
-  private notePrice(symbol: string, price: Decimal, ts: number): void {
-    this.s.lastPrice[symbol] = { price: str(price), ts };
+  private notePrice(symbol: string, price: Decimal | number, ts: number): void {
+    if (typeof price === 'number' && symbol in this.s.lastPrice) {
+      const p = this.pendingPrices.get(symbol);
+      if (p) {
+        p.price = price;
+        p.ts = ts;
+      } else this.pendingPrices.set(symbol, { price, ts });
+    } else {
+      // the first price of a symbol is written at once (the state's keys keep their order)
+      this.pendingPrices.delete(symbol);
+      this.s.lastPrice[symbol] = { price: typeof price === 'number' ? numberString(price) : str(price), ts };
+    }
     const m = this.cfg.markets[symbol];
     if (m?.type === 'spot') this.initCost(m, price);
   }
 
+  /** Writes the pending step closes to `s.lastPrice` (see {@link pendingPrices}). */
+  private flushPrices(): void {
+    if (this.pendingPrices.size === 0) return;
+    for (const [symbol, p] of this.pendingPrices) this.s.lastPrice[symbol] = { price: numberString(p.price), ts: p.ts };
+    this.pendingPrices.clear();
+  }
+
   /** Gives a starting base holding of unknown cost the first price seen. */
-  private initCost(m: MarketInfo, price: Decimal): void {
-    if (this.s.averageCost[m.base] === null && !dec(this.balance(m.base).total).isZero()) this.s.averageCost[m.base] = str(price);
+  private initCost(m: MarketInfo, price: DecimalInput): void {
+    if (this.s.averageCost[m.base] !== null) return;
+    const b = this.s.balances[m.base];
+    if (b === undefined || (b.free === '0' && b.used === '0')) return; // total 0 (the common case, without decimals)
+    if (!dec(this.balance(m.base).total).isZero()) this.s.averageCost[m.base] = str(price);
+  }
+
+  /**
+   * Float pre-check of {@link matchOrder}: false only when the step certainly cannot reach the order (its limit
+   * or trigger level beyond the step's low/high), so the exact decimal matching can be skipped. Exact: the
+   * decimal of a float is its shortest representation `s` (Number(s) = the float), and rounding to a float is
+   * monotonic, so `Number(level) < low` implies `level < s` (never reached going down); likewise up.
+   */
+  private mayBeReached(o: PaperOrderState, step: PriceStep): boolean {
+    const lv = reachLevel(o);
+    if (lv === null) return true;
+    const f = Number(lv.level);
+    return lv.down ? !(f < step.low) : !(f > step.high);
+  }
+
+  /**
+   * True unless every open order of `symbol` certainly stays unreached by `step` (see {@link mayBeReached}):
+   * compares the step with the symbol's float bounds, rebuilt only after the open orders changed.
+   */
+  private anyMayBeReached(symbol: string, step: PriceStep): boolean {
+    this.reach ??= this.buildReach();
+    const r = this.reach.get(symbol);
+    if (r === undefined) return false;
+    return r.always || !(r.down < step.low) || !(r.up > step.high);
+  }
+
+  private buildReach(): Map<string, { down: number; up: number; always: boolean }> {
+    const out = new Map<string, { down: number; up: number; always: boolean }>();
+    for (const o of this.open) {
+      let r = out.get(o.symbol);
+      if (r === undefined) {
+        r = { down: -Infinity, up: Infinity, always: false };
+        out.set(o.symbol, r);
+      }
+      const lv = reachLevel(o);
+      const f = lv === null ? NaN : Number(lv.level);
+      if (f !== f) r.always = true;
+      else if (lv!.down) r.down = Math.max(r.down, f);
+      else r.up = Math.min(r.up, f);
+    }
+    return out;
+  }
+
+  /** Float pre-check of {@link beyondLiquidation} at a float price: false only when certainly not beyond. */
+  private mayBeBeyondLiquidation(p: PaperPositionState, price: number): boolean {
+    const lp = Number(p.liquidationPrice);
+    if (!(lp > 0)) return true;
+    return p.side === 'long' ? !(lp < price) : !(lp > price);
   }
 
   private canReduce(m: MarketInfo, side: OrderSide): boolean {
@@ -659,11 +819,14 @@ export class PaperEngine {
     this.s.orders.push(o);
     this.byId.set(o.id, o);
     if (o.clientOrderId !== null) this.byClientId.set(o.clientOrderId, o);
-    if (o.status === 'open') this.open.add(o);
+    if (o.status === 'open') {
+      this.open.add(o);
+      this.reach = null;
+    }
   }
 
   private releaseLock(o: PaperOrderState): void {
-    if (o.lockCurrency !== null && !dec(o.lock).isZero()) this.move(o.lockCurrency, dec(o.lock).neg());
+    if (o.lockCurrency !== null && o.lock !== '0' && !dec(o.lock).isZero()) this.move(o.lockCurrency, dec(o.lock).neg());
     o.lock = '0';
     o.lockCurrency = null;
   }
@@ -673,6 +836,7 @@ export class PaperEngine {
     o.status = status;
     o.updatedAt = ts;
     this.open.delete(o);
+    this.reach = null;
     this.emitOrder(o);
   }
 
@@ -699,7 +863,7 @@ export class PaperEngine {
         this.releaseLock(o);
         const base = this.bal(m.base);
         const quote = this.bal(m.quote);
-        const held = dec(this.balance(m.base).total);
+        const held = this.totalOf(m.base);
         const avg = this.s.averageCost[m.base];
         this.s.averageCost[m.base] = str(held.isZero() || avg === null || avg === undefined ? price : averageEntry(held, avg, qty, price));
         quote.free = str(dec(quote.free).minus(cost).minus(fee));
@@ -817,6 +981,7 @@ export class PaperEngine {
     o.updatedAt = ts;
     o.status = 'closed';
     this.open.delete(o);
+    this.reach = null;
     return { ok: true, fill: f, closedSide: closed };
   }
 
@@ -863,7 +1028,8 @@ export class PaperEngine {
   }
 
   private touchesLiquidation(p: PaperPositionState, step: PriceStep): boolean {
-    return this.beyondLiquidation(p, dec(p.side === 'long' ? step.low : step.high));
+    const x = p.side === 'long' ? step.low : step.high;
+    return this.mayBeBeyondLiquidation(p, x) && this.beyondLiquidation(p, dec(x));
   }
 
   /** True when the step reaches the liquidation price no later than `point` along the adverse direction. */
@@ -1000,4 +1166,28 @@ function decOrReject(v: DecimalInput, field: string): Decimal {
   } catch {
     return reject('INVALID_ORDER', `${field}: must be a finite decimal, got ${String(v)}`);
   }
+}
+
+/**
+ * `str(x)` of a float without building a decimal when its shortest representation has no exponent (then the
+ * two are equal: a Decimal of a number is parsed from `String(x)`, and `toFixed()` of a plain-notation number
+ * gives the same digits).
+ */
+function numberString(x: number): string {
+  const s = String(x);
+  return x === 0 || s.indexOf('e') !== -1 ? str(x) : s;
+}
+
+/**
+ * The level at which the fill rules reach an order and the direction: a limit's price (buy: reached going
+ * down, sell: up), or an untriggered conditional's trigger; null when always matched (market orders) or when
+ * the price is missing (matchOrder reports it).
+ */
+function reachLevel(o: PaperOrderState): { level: string; down: boolean } | null {
+  if (o.kind === 'regular' || o.triggered) {
+    if (o.type === 'market' || o.price === null) return null;
+    return { level: o.price, down: o.side === 'buy' };
+  }
+  if (o.triggerPrice === null) return null;
+  return { level: o.triggerPrice, down: triggerDirection(o.kind, o.side) === 'down' };
 }

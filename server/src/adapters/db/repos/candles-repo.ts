@@ -111,3 +111,12 @@ export async function listStoredSymbols(db: Db, exchange: string): Promise<strin
   const rows = await db.selectDistinct({ symbol: candles.symbol }).from(candles).where(eq(candles.exchange, exchange));
   return rows.map((r) => r.symbol).sort();
 }
+
+/** First and last open time and count of a stored series (nulls when empty). */
+export async function candleCoverage(db: Db, key: SeriesKey): Promise<{ from: number | null; to: number | null; count: number }> {
+  const [row] = await db
+    .select({ from: sql<string | null>`min(${candles.ts})`, to: sql<string | null>`max(${candles.ts})`, n: count() })
+    .from(candles)
+    .where(and(eq(candles.exchange, key.exchange), eq(candles.symbol, key.symbol), eq(candles.timeframe, key.timeframe)));
+  return { from: row?.from == null ? null : Number(row.from), to: row?.to == null ? null : Number(row.to), count: Number(row?.n ?? 0) };
+}

@@ -1,0 +1,458 @@
+/**
+ * Bots: CRUD, lifecycle (start / stop / delete), and the runners of running bots.
+ *
+ * - Exactly one runner per bot across processes: a runner works only while its process holds the bot's lease
+ *   (`bots.lease_owner`/`lease_until`), renewed by a heartbeat every third of the lease; a process that loses
+ *   the lease (or sees the bot stopped elsewhere) drops its runner. An expired lease (crashed process) is
+ *   taken over by the next process that tries.
+ * - Bots that were running resume at server start ({@link BotService.resumeAll}); a graceful shutdown keeps
+ *   their status `running` and releases the leases, so the next start picks them up at once.
+ * - A failure the runner cannot recover from (a bug, an auth error, a missing market) stops the bot with
+ *   status `error` and the message in `last_error` (and as an `error` event).
+ */
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, like } from 'drizzle-orm';
+import {
+  botConfigSchema,
+  botSymbols,
+  type BotChange,
+  type BotConfig,
+  type BotCreateInput,
+  type BotDetail,
+  type BotEventView,
+  type BotOrdersView,
+  type BotUpdateInput,
+  type BotView,
+  type Candle,
+  type FillView,
+  type OrderView,
+} from '@osprey/shared';
+import { systemClock } from '../adapters/clock.js';
+import type { Db } from '../adapters/db/client.js';
+import { findAccountOfUser } from '../adapters/db/repos/accounts-repo.js';
+import {
+  acquireLease,
+  deleteBot,
+  findBotById,
+  findBotOfUser,
+  insertBot,
+  insertBotEvents,
+  listBotEvents,
+  listBotSeries,
+  listBotTrades,
+  listBotsByUser,
+  listRunningBots,
+  releaseLease,
+  updateBot,
+  type BotRow,
+} from '../adapters/db/repos/bots-repo.js';
+import { listCandles } from '../adapters/db/repos/candles-repo.js';
+import { fills as fillsTable } from '../adapters/db/schema/index.js';
+import type { Logger } from '../adapters/log.js';
+import { createBotStrategy } from '../domain/bots/factory.js';
+import { botOrderId } from '../domain/bots/strategy.js';
+import type { Clock } from '../domain/ports.js';
+import { BotRunner, type BotRuntime } from './bot-runner.js';
+import { AppError } from './errors.js';
+import type { EventBus } from './event-bus.js';
+import type { ExchangeHub, OpenAccount } from './exchange-factory.js';
+
+/** Options of {@link BotService}. */
+export interface BotServiceOptions {
+  db: Db;
+  bus: EventBus;
+  /** Market clock (replay time on the offline default): strategy time and event stamps. */
+  clock: Clock;
+  hub: ExchangeHub;
+  log: Logger;
+  /** ccxt id of the market feed (whose candles and signals drive the bots). */
+  feedExchange: string;
+  /** Lease length, ms of wall time (default 30 000). */
+  leaseMs?: number;
+  /** Live venues: how often orders in flight are reconciled, ms (default 10 000). */
+  pollMs?: number;
+  /** Wall clock for leases (default the system clock). */
+  wallClock?: Clock;
+  /** This process's lease owner id (default a random uuid). */
+  instanceId?: string;
+  /** Closed 15m candles given to a starting bot for warm-up (default 200). */
+  historyCandles?: number;
+}
+
+interface Live {
+  runner: BotRunner;
+  offs: Array<() => void>;
+  timers: NodeJS.Timeout[];
+}
+
+const MS_15M = 15 * 60_000;
+
+/** The bots service (see the module doc). */
+export class BotService {
+  private readonly live = new Map<string, Live>();
+  private readonly waiting = new Map<string, NodeJS.Timeout>();
+  private readonly instanceId: string;
+  private readonly leaseMs: number;
+  private readonly wall: Clock;
+  private closed = false;
+
+  constructor(private readonly o: BotServiceOptions) {
+    this.instanceId = o.instanceId ?? randomUUID();
+    this.leaseMs = o.leaseMs ?? 30_000;
+    this.wall = o.wallClock ?? systemClock;
+  }
+
+  /** The caller's bots. */
+  async list(userId: string): Promise<BotView[]> {
+    return (await listBotsByUser(this.o.db, userId)).map((r) => this.view(r, r.accountName));
+  }
+
+  /**
+   * One bot with its state, events (newest first), round trips and series.
+   * @throws AppError NOT_FOUND
+   */
+  async detail(userId: string, id: string): Promise<BotDetail> {
+    const row = await this.own(userId, id);
+    const account = await findAccountOfUser(this.o.db, userId, row.accountId);
+    const [events, trades, series] = await Promise.all([listBotEvents(this.o.db, id), listBotTrades(this.o.db, id), listBotSeries(this.o.db, id)]);
+    const runtime = (this.live.get(id)?.runner.snapshot() ?? row.runtime) as BotRuntime | null;
+    return {
+      bot: this.view(row, account?.name ?? ''),
+      state: runtime?.strategy ?? null,
+      events: events.map((e): BotEventView => ({ id: e.id, botId: e.botId, ts: e.ts, kind: e.kind, code: e.code, message: e.message, detail: e.detail })),
+      trades: trades.map(({ id: _id, botId: _b, ...t }) => t),
+      series,
+    };
+  }
+
+  /**
+   * Creates a stopped bot.
+   * @throws AppError NOT_FOUND (account), BAD_REQUEST naming the field (market type mismatch, unknown symbol)
+   */
+  async create(userId: string, input: BotCreateInput): Promise<BotView> {
+    const config = botConfigSchema.parse(input.config);
+    const account = await this.checkAccount(userId, input.accountId, config);
+    const now = this.wall.now();
+    const row = await insertBot(this.o.db, { id: randomUUID(), userId, accountId: account.id, name: input.name.trim(), type: config.type, config, status: 'stopped', createdAt: now, updatedAt: now });
+    this.emit(row, 'status');
+    return this.view(row, account.name);
+  }
+
+  /**
+   * Edits a stopped bot. A changed config starts from a fresh strategy state, so it is refused while the
+   * bot still holds positions or has orders in flight.
+   * @throws AppError NOT_FOUND, CONFLICT (running, or holding positions/orders with a config change), BAD_REQUEST
+   */
+  async update(userId: string, input: BotUpdateInput): Promise<BotView> {
+    const row = await this.own(userId, input.id);
+    if (row.status === 'running') throw new AppError('CONFLICT', 'status: stop the bot before editing it');
+    const config = botConfigSchema.parse(input.config);
+    const account = await this.checkAccount(userId, input.accountId, config);
+    const changed = JSON.stringify(config) !== JSON.stringify(row.config) || account.id !== row.accountId;
+    let runtime = row.runtime;
+    if (changed && runtime) {
+      const rt = runtime as unknown as BotRuntime;
+      const held = createBotStrategy(row.id, row.config).held(rt.strategy);
+      const working = Object.keys(rt.working).length;
+      if (held.length > 0 || working > 0) {
+        throw new AppError('CONFLICT', `config: the bot still holds ${held.length} position(s) and ${working} open order(s); start it and stop it with "cancel orders", and close what it holds, before changing its config`);
+      }
+      runtime = null;
+    }
+    const next = await updateBot(this.o.db, row.id, { name: input.name.trim(), accountId: account.id, type: config.type, config, runtime, updatedAt: this.wall.now() });
+    if (!next) throw new AppError('NOT_FOUND', 'id: no such bot');
+    this.emit(next, 'status');
+    return this.view(next, account.name);
+  }
+
+  /**
+   * Starts a stopped bot (status `running`, its runner takes the lease).
+   * @throws AppError NOT_FOUND, CONFLICT when already running
+   */
+  async start(userId: string, id: string): Promise<BotView> {
+    const row = await this.own(userId, id);
+    if (row.status === 'running') throw new AppError('CONFLICT', 'status: the bot is already running');
+    const now = this.wall.now();
+    const next = (await updateBot(this.o.db, id, { status: 'running', lastError: null, startedAt: now, updatedAt: now }))!;
+    await this.event(id, 'info', 'started', 'bot started', {});
+    this.emit(next, 'status');
+    await this.launch(next);
+    return this.viewOf(userId, id);
+  }
+
+  /**
+   * Stops a bot; with `cancelOrders` its open orders are cancelled first (what it holds stays).
+   * @throws AppError NOT_FOUND
+   */
+  async stop(userId: string, id: string, cancelOrders: boolean): Promise<BotView> {
+    const row = await this.own(userId, id);
+    const local = this.live.has(id);
+    await this.detach(id, cancelOrders);
+    // Not run here (error state, or another process): cancel at the venue directly; the next start's
+    // reconciliation tells the strategy.
+    if (!local && cancelOrders) await this.cancelAtVenue(row);
+    const now = this.wall.now();
+    const next = (await updateBot(this.o.db, id, { status: 'stopped', startedAt: null, updatedAt: now }))!;
+    if (row.status !== 'stopped') await this.event(id, 'info', 'stopped', cancelOrders ? 'bot stopped; open orders cancelled' : 'bot stopped; open orders left at the venue', { cancelOrders: cancelOrders ? 1 : 0 });
+    this.emit(next, 'status');
+    return this.viewOf(userId, id);
+  }
+
+  /**
+   * Deletes a stopped bot with its events, trades and series (orders and fills stay in the account's history).
+   * @throws AppError NOT_FOUND, CONFLICT while running
+   */
+  async remove(userId: string, id: string): Promise<{ ok: true }> {
+    const row = await this.own(userId, id);
+    if (row.status === 'running') throw new AppError('CONFLICT', 'status: stop the bot before deleting it');
+    await deleteBot(this.o.db, id);
+    this.o.bus.emit('bot', { userId, botId: id, status: row.status, what: 'deleted' });
+    return { ok: true };
+  }
+
+  /** The bot's open orders, recent fills and positions on its account (matched by its clientOrderId prefix). */
+  async orders(userId: string, id: string): Promise<BotOrdersView> {
+    const row = await this.own(userId, id);
+    const prefix = this.prefixOf(row.id);
+    const acc = await this.o.hub.get(row.accountId);
+    const symbols = botSymbols(row.config);
+    const open = (await acc.adapter.fetchOpenOrders())
+      .filter((o) => o.clientOrderId?.startsWith(prefix))
+      .map((o): OrderView => ({ ...o, tradeId: null }));
+    const fillRows = await this.o.db
+      .select()
+      .from(fillsTable)
+      .where(and(eq(fillsTable.accountId, row.accountId), like(fillsTable.clientOrderId, `${prefix}%`)))
+      .orderBy(desc(fillsTable.ts))
+      .limit(200);
+    const fills = fillRows.map((f): FillView => ({ id: f.exchangeFillId, orderId: f.orderId, clientOrderId: f.clientOrderId, symbol: f.symbol, side: f.side, price: f.price, amount: f.amount, fee: f.fee, feeCurrency: f.feeCurrency, liquidity: f.liquidity, ts: f.ts }));
+    const runtime = (this.live.get(id)?.runner.snapshot() ?? row.runtime) as BotRuntime | null;
+    const held = runtime ? createBotStrategy(row.id, row.config).held(runtime.strategy) : [];
+    let venuePositions: Awaited<ReturnType<typeof acc.adapter.fetchPositions>> = [];
+    if (acc.adapter.marketType === 'swap') venuePositions = (await acc.adapter.fetchPositions(symbols)).filter((p) => symbols.includes(p.symbol));
+    const positions = held.map((h) => {
+      const vp = venuePositions.find((p) => p.symbol === h.symbol && p.side === h.side);
+      const mark = vp?.markPrice ?? null;
+      const upnl = mark === null ? null : ((Number(mark) - Number(h.entryPrice)) * Number(h.amount) * (h.side === 'long' ? 1 : -1)).toFixed(8);
+      return { symbol: h.symbol, side: h.side, amount: h.amount, entryPrice: h.entryPrice, unrealizedPnl: upnl };
+    });
+    return { open, fills, positions };
+  }
+
+  /** Starts runners for every bot marked `running` (server start). */
+  async resumeAll(): Promise<void> {
+    for (const row of await listRunningBots(this.o.db)) {
+      await this.event(row.id, 'info', 'resumed', 'bot resumed after a server start', {});
+      await this.launch(row);
+    }
+  }
+
+  /** Ids of the bots this process runs now (holding their lease). */
+  runningHere(): string[] {
+    return [...this.live.keys()];
+  }
+
+  /** Waits until every runner processed what it was given (tests). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.live.values()].map((l) => l.runner.idle()));
+  }
+
+  /** Stops every runner of this process without changing bot statuses, releasing the leases (shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.waiting.values()) clearTimeout(t);
+    this.waiting.clear();
+    await Promise.all([...this.live.keys()].map((id) => this.detach(id, false)));
+  }
+
+  // ─── runners ─────────────────────────────────────────────────────────────────────────────────────────
+
+  private async launch(row: BotRow): Promise<void> {
+    if (this.closed || this.live.has(row.id)) return;
+    const pending = this.waiting.get(row.id);
+    if (pending) clearTimeout(pending);
+    this.waiting.delete(row.id);
+    if (!(await acquireLease(this.o.db, row.id, this.instanceId, this.wall.now(), this.leaseMs))) {
+      // Another process runs it, or a crashed one's lease has not expired yet: try again later.
+      this.waiting.set(
+        row.id,
+        setTimeout(() => {
+          this.waiting.delete(row.id);
+          void findBotById(this.o.db, row.id).then((r) => (r?.status === 'running' ? this.launch(r) : undefined));
+        }, Math.ceil(this.leaseMs / 3)),
+      );
+      return;
+    }
+    let acc: OpenAccount;
+    let runner: BotRunner;
+    try {
+      acc = await this.o.hub.get(row.accountId);
+      const strategy = createBotStrategy(row.id, row.config);
+      const hub = this.o.hub;
+      const deps = {
+        db: this.o.db,
+        clock: this.o.clock,
+        log: this.o.log,
+        get adapter() {
+          return hub.peek(row.accountId)?.adapter ?? acc.adapter;
+        },
+        paper: acc.paper !== null,
+        history: (feedSym: string) => this.history(feedSym),
+        changed: (what: 'state' | 'event') => this.emit(row, what),
+        failed: (message: string) => void this.markError(row.id, message),
+      };
+      runner = new BotRunner(row, strategy, deps);
+    } catch (err) {
+      await this.markError(row.id, err instanceof Error ? err.message : String(err));
+      return;
+    }
+    const live: Live = { runner, offs: [], timers: [] };
+    this.live.set(row.id, live);
+    const attachPaper = (open: OpenAccount) => {
+      if (!open.paper) return () => undefined;
+      return open.paper.onEvent((e) => {
+        if (e.type === 'fill') runner.onFill(e.fill);
+        else if (e.type === 'order') runner.onOrder(e.order);
+      });
+    };
+    let offPaper = attachPaper(acc);
+    live.offs.push(() => offPaper());
+    live.offs.push(
+      this.o.hub.onOpen((open) => {
+        if (open.account.id !== row.accountId) return;
+        offPaper();
+        offPaper = attachPaper(open);
+      }),
+    );
+    live.offs.push(
+      this.o.bus.on('candle', (u) => {
+        if (u.exchange === this.o.feedExchange && u.timeframe === '15m') runner.onFeedCandle(u.symbol, u.candle, u.closed);
+      }),
+    );
+    if (row.config.type === 'signal') live.offs.push(this.o.bus.on('signal', (s) => runner.onSignal(s)));
+    const watch = acc.adapter.watchOrders?.(() => void runner.poll());
+    if (watch) live.offs.push(watch);
+    live.timers.push(setInterval(() => void this.heartbeat(row.id), Math.ceil(this.leaseMs / 3)));
+    if (!acc.paper) live.timers.push(setInterval(() => void runner.poll(), this.o.pollMs ?? 10_000));
+    try {
+      await runner.open(row.config.leverage);
+    } catch (err) {
+      await this.markError(row.id, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private async heartbeat(id: string): Promise<void> {
+    if (!this.live.has(id)) return;
+    try {
+      const row = await findBotById(this.o.db, id);
+      const kept = row?.status === 'running' && (await acquireLease(this.o.db, id, this.instanceId, this.wall.now(), this.leaseMs));
+      if (!kept) await this.detach(id, false, false);
+    } catch (err) {
+      this.o.log.warn({ botId: id, err }, 'bot lease renewal failed');
+    }
+  }
+
+  /** Stops this process's runner of a bot (if any) and releases its lease. */
+  private async detach(id: string, cancelOrders: boolean, release = true): Promise<void> {
+    const pending = this.waiting.get(id);
+    if (pending) clearTimeout(pending);
+    this.waiting.delete(id);
+    const l = this.live.get(id);
+    if (!l) return;
+    this.live.delete(id);
+    for (const t of l.timers) clearInterval(t);
+    try {
+      await l.runner.stop(cancelOrders);
+    } finally {
+      for (const off of l.offs) off();
+      if (release) await releaseLease(this.o.db, id, this.instanceId);
+    }
+  }
+
+  private async cancelAtVenue(row: BotRow): Promise<void> {
+    const prefix = this.prefixOf(row.id);
+    const acc = await this.o.hub.get(row.accountId);
+    for (const o of await acc.adapter.fetchOpenOrders()) {
+      if (!o.clientOrderId?.startsWith(prefix)) continue;
+      await acc.adapter.cancelOrder(o.id, o.symbol).catch((err) => this.o.log.warn({ botId: row.id, err }, 'cancel at stop failed'));
+    }
+  }
+
+  /** The clientOrderId prefix of a bot's orders (see `botOrderId`). */
+  private prefixOf(botId: string): string {
+    return botOrderId(botId, 0, 'a', 0).replace(/0a0$/, '');
+  }
+
+  private async markError(id: string, message: string): Promise<void> {
+    const l = this.live.get(id);
+    if (l) {
+      this.live.delete(id);
+      for (const t of l.timers) clearInterval(t);
+      for (const off of l.offs) off();
+    }
+    await releaseLease(this.o.db, id, this.instanceId);
+    const row = await updateBot(this.o.db, id, { status: 'error', lastError: message, startedAt: null, updatedAt: this.wall.now() });
+    await this.event(id, 'error', 'error', message, {});
+    if (row) this.emit(row, 'status');
+  }
+
+  private async history(feedSym: string): Promise<Candle[]> {
+    const to = this.o.clock.now() - MS_15M;
+    return listCandles(this.o.db, { exchange: this.o.feedExchange, symbol: feedSym, timeframe: '15m' }, { to, limit: this.o.historyCandles ?? 200 });
+  }
+
+  // ─── helpers ─────────────────────────────────────────────────────────────────────────────────────────
+
+  private async own(userId: string, id: string): Promise<BotRow> {
+    const row = await findBotOfUser(this.o.db, userId, id);
+    if (!row) throw new AppError('NOT_FOUND', 'id: no such bot');
+    return row;
+  }
+
+  private async checkAccount(userId: string, accountId: string, config: BotConfig) {
+    const account = await findAccountOfUser(this.o.db, userId, accountId);
+    if (!account) throw new AppError('NOT_FOUND', 'accountId: no such account');
+    if (account.marketType !== config.marketType) {
+      throw new AppError('VALIDATION', `config.marketType: the account "${account.name}" trades ${account.marketType}, the bot is configured for ${config.marketType}`);
+    }
+    const acc = await this.o.hub.get(account.id);
+    const markets = await acc.adapter.loadMarkets();
+    for (const s of botSymbols(config)) {
+      if (!markets[s]) throw new AppError('VALIDATION', `config: ${s} is not a market of the account "${account.name}"`);
+    }
+    return account;
+  }
+
+  private async viewOf(userId: string, id: string): Promise<BotView> {
+    const row = await this.own(userId, id);
+    const account = await findAccountOfUser(this.o.db, userId, row.accountId);
+    return this.view(row, account?.name ?? '');
+  }
+
+  private view(r: BotRow, accountName: string): BotView {
+    return {
+      id: r.id,
+      name: r.name,
+      accountId: r.accountId,
+      accountName,
+      type: r.type,
+      symbols: botSymbols(r.config),
+      config: r.config,
+      status: r.status,
+      lastError: r.lastError,
+      realizedPnl: r.realizedPnl,
+      roundTrips: r.roundTrips,
+      startedAt: r.startedAt,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+    };
+  }
+
+  private async event(botId: string, kind: 'info' | 'error', code: string, message: string, detail: Record<string, unknown>): Promise<void> {
+    await insertBotEvents(this.o.db, [{ botId, ts: this.o.clock.now(), kind, code, message, detail }]);
+  }
+
+  private emit(row: Pick<BotRow, 'id' | 'userId' | 'status'>, what: BotChange['what']): void {
+    this.o.bus.emit('bot', { userId: row.userId, botId: row.id, status: row.status, what });
+  }
+}

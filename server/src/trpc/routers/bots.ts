@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { botCreateInputSchema, botIdSchema, botStopInputSchema, botUpdateInputSchema, type BotChange } from '@osprey/shared';
+import { authedProcedure, router } from '../init.js';
+
+const byId = z.object({ id: botIdSchema });
+
+/** `bots.*`: the caller's bots (another user's bot is NOT_FOUND). Thin: validate, call the BotService. */
+export const botsRouter = router({
+  list: authedProcedure.query(({ ctx }) => ctx.services.bots.list(ctx.user.id)),
+  get: authedProcedure.input(byId).query(({ ctx, input }) => ctx.services.bots.detail(ctx.user.id, input.id)),
+  create: authedProcedure.input(botCreateInputSchema).mutation(({ ctx, input }) => ctx.services.bots.create(ctx.user.id, input)),
+  update: authedProcedure.input(botUpdateInputSchema).mutation(({ ctx, input }) => ctx.services.bots.update(ctx.user.id, input)),
+  start: authedProcedure.input(byId).mutation(({ ctx, input }) => ctx.services.bots.start(ctx.user.id, input.id)),
+  stop: authedProcedure.input(botStopInputSchema).mutation(({ ctx, input }) => ctx.services.bots.stop(ctx.user.id, input.id, input.cancelOrders)),
+  remove: authedProcedure.input(byId).mutation(({ ctx, input }) => ctx.services.bots.remove(ctx.user.id, input.id)),
+  /** The bot's open orders and recent fills on its account (matched by the bot's clientOrderId prefix). */
+  orders: authedProcedure.input(byId).query(({ ctx, input }) => ctx.services.bots.orders(ctx.user.id, input.id)),
+  /** Every change of the caller's bots (status, state, events, trades); the client refetches what it shows. */
+  onChange: authedProcedure.subscription(async function* ({ ctx, signal }): AsyncGenerator<BotChange> {
+    for await (const c of ctx.services.bus.stream('bot', signal)) if (c.userId === ctx.user.id) yield c;
+  }),
+});
