@@ -147,11 +147,48 @@ describe('bot lifecycle on a paper account over the replay', () => {
   });
 });
 
+describe('account risk rules across the bots of an account', () => {
+  it('validates and keeps rules per account; another user cannot read or set them', async () => {
+    const bad = await alice.call('bots.setAccountRisk', { accountId: spot.id, rules: { maxOpenPositions: 0 } }, 'mutation');
+    expect(bad.status).toBe(400);
+    expect(errorOf(bad)).toContain('maxOpenPositions');
+    expect((await bob.call('bots.accountRisk', { accountId: spot.id }, 'query')).status).toBe(404);
+    expect((await bob.call('bots.setAccountRisk', { accountId: spot.id, rules: {} }, 'mutation')).status).toBe(404);
+    const fresh = ok(await alice.call('bots.accountRisk', { accountId: perp.id }, 'query'));
+    expect(fresh).toMatchObject({ accountId: perp.id, rules: {}, openPositions: 0, lossStreak: 0, pausedUntil: null });
+  });
+
+  it('max open positions of the account counts every bot on it: the second bot gets what is left and says why', async () => {
+    const acct: PublicAccount = ok(await alice.call('accounts.create', { name: 'Paper shared', exchange: 'binance', marketType: 'spot', mode: 'paper', paperBalances: { USDT: '10000' } }, 'mutation'));
+    const set = ok(await alice.call('bots.setAccountRisk', { accountId: acct.id, rules: { maxOpenPositions: 3 } }, 'mutation'));
+    expect(set.rules).toEqual({ maxOpenPositions: 3 });
+    const cfg = { type: 'grid', marketType: 'spot', grid: { ...grid, levels: 2 } };
+    const a: BotView = ok(await alice.call('bots.create', { name: 'A', accountId: acct.id, config: cfg }, 'mutation'));
+    const b: BotView = ok(await alice.call('bots.create', { name: 'B', accountId: acct.id, config: cfg }, 'mutation'));
+    ok(await alice.call('bots.start', { id: a.id }, 'mutation'));
+    ok(await alice.call('bots.start', { id: b.id }, 'mutation'));
+    // Both bots anchor on the same closed candle: each wants 2 buys, the account allows 3 in all.
+    await driver.runTo(START + 13 * HOUR + M15);
+    const openA = (ok(await alice.call('bots.orders', { id: a.id }, 'query')) as BotOrdersView).open.length;
+    const openB = (ok(await alice.call('bots.orders', { id: b.id }, 'query')) as BotOrdersView).open.length;
+    expect(openA + openB).toBe(3);
+    const events = [...(ok(await alice.call('bots.get', { id: a.id }, 'query')) as BotDetail).events, ...(ok(await alice.call('bots.get', { id: b.id }, 'query')) as BotDetail).events];
+    const blocked = events.filter((e) => e.code === 'risk.account.maxOpenPositions');
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0]!.message).toContain('account rule: max open positions 3 reached (3 open or pending)');
+    expect(ok(await alice.call('bots.accountRisk', { accountId: acct.id }, 'query'))).toMatchObject({ openPositions: 3 });
+    // Another account's bots are not counted: the first spot account has no rules and its own orders.
+    expect((ok(await alice.call('bots.accountRisk', { accountId: spot.id }, 'query')) as { rules: object }).rules).toEqual({});
+    for (const id of [a.id, b.id]) ok(await alice.call('bots.stop', { id, cancelOrders: true }, 'mutation'));
+    expect(ok(await alice.call('bots.accountRisk', { accountId: acct.id }, 'query'))).toMatchObject({ openPositions: 0 });
+  });
+});
+
 describe('restart safety and the lease', () => {
   it('a restart between placing an order and saving the state does not place it twice', async () => {
     const bot: BotView = ok(await alice.call('bots.create', { name: 'crash', accountId: spot.id, config: { type: 'grid', marketType: 'spot', grid: { ...grid, levels: 2 } } }, 'mutation'));
     ok(await alice.call('bots.start', { id: bot.id }, 'mutation'));
-    await driver.runTo(START + 13 * HOUR + M15);
+    await driver.runTo(START + 13 * HOUR + 2 * M15);
     // Shut the runners down as a process exit would (the bot stays `running`).
     await app.services.bots.close();
     const db = app.services.database.db;

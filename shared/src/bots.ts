@@ -278,6 +278,30 @@ export interface BotDetail {
   series: SeriesPoint[];
 }
 
+/** Input of `bots.setAccountRisk`: the account's risk rules (replacing what was set; `{}` clears them). */
+export const accountRiskInputSchema = z.object({
+  accountId: z.uuid('accountId must be an account id'),
+  rules: riskRulesSchema,
+});
+/** Input of {@link accountRiskInputSchema}. */
+export type AccountRiskInput = z.input<typeof accountRiskInputSchema>;
+
+/**
+ * An account's risk rules and what they see now across all of its bots (`bots.accountRisk`): realized PnL
+ * of the current UTC day (quote), the losing streak, the pause end of a cooldown, and the positions held or
+ * pending by its bots.
+ */
+export interface AccountRiskView {
+  accountId: string;
+  rules: RiskRules;
+  /** Net realized PnL of the account's bots today (UTC), quote. */
+  dayPnl: DecimalString;
+  lossStreak: number;
+  /** Entries paused until (Unix ms), or null. */
+  pausedUntil: number | null;
+  openPositions: number;
+}
+
 // ─── backtests (API) ────────────────────────────────────────────────────────────────────────────────────
 
 /** Input of `backtests.start`. */

@@ -10,6 +10,7 @@ import {
   symbolSuggestions,
   withMarketType,
   type ConfigFormState,
+  type RiskFormState,
   type SignalSizingMode,
 } from './bot-form.js';
 
@@ -22,6 +23,41 @@ export function BotField({ label, help, errors, field, nested = true, children, 
       {help && <span className="hint">{help}</span>}
       <FieldError errors={errors} field={field} nested={nested} />
     </label>
+  );
+}
+
+/**
+ * The risk rule inputs (all optional, blank = off; the time stop in hours), shared by the bot editor and the
+ * account risk rules form. Inputs carry `data-testid="<testPrefix>-<field>"`; errors are keyed
+ * `config.risk.<path>` (see `validateRiskForm`).
+ */
+export function RiskFields({ value, onChange, errors, testPrefix = 'bot-risk' }: { value: RiskFormState; onChange: (next: RiskFormState) => void; errors: FieldErrors; testPrefix?: string }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <div className="bot-grid-fields">
+        {RISK_PARAMS.map((spec) => {
+          const errorKey = `config.risk.${spec.errorKey ?? spec.key}`;
+          return (
+            <BotField key={spec.key} label={t(fieldMessage('f', 'risk', spec.key))} help={t(fieldMessage('h', 'risk', spec.key))} errors={errors} field={errorKey}>
+              <div className="input-suffix">
+                <input
+                  className={`input num ${errorUnder(errors, errorKey) ? 'invalid' : ''}`}
+                  data-testid={`${testPrefix}-${spec.key}`}
+                  inputMode="decimal"
+                  autoComplete="off"
+                  placeholder={t('bots.off')}
+                  value={value[spec.key]}
+                  onChange={(e) => onChange({ ...value, [spec.key]: e.target.value })}
+                />
+                {spec.suffix && <span>{spec.suffix}</span>}
+              </div>
+            </BotField>
+          );
+        })}
+      </div>
+      <FieldError errors={errors} field="config.risk.cooldown" />
+    </>
   );
 }
 
@@ -50,10 +86,10 @@ export function BotConfigEditor({ value, onChange, errors, feedSymbols, marketTy
   const defaults = useMemo(() => defaultConfigForm(value.marketType), [value.marketType]);
   const suggestions = useMemo(() => symbolSuggestions(feedSymbols, value.marketType), [feedSymbols, value.marketType]);
 
-  const setSection = <K extends 'grid' | 'spread' | 'signal' | 'risk'>(section: K, patch: Partial<ConfigFormState[K]>) =>
+  const setSection = <K extends 'grid' | 'spread' | 'signal'>(section: K, patch: Partial<ConfigFormState[K]>) =>
     onChange({ ...value, [section]: { ...value[section], ...patch } });
 
-  const input = <K extends 'grid' | 'spread' | 'signal' | 'risk'>(section: K, spec: ParamSpec<ConfigFormState[K]>) => {
+  const input = <K extends 'grid' | 'spread' | 'signal'>(section: K, spec: ParamSpec<ConfigFormState[K]>) => {
     const errorKey = `config.${section}.${spec.errorKey ?? spec.key}`;
     const current = value[section][spec.key] as string;
     const placeholder = defaults[section][spec.key] as string;
@@ -71,7 +107,7 @@ export function BotConfigEditor({ value, onChange, errors, feedSymbols, marketTy
             data-testid={`bot-${section}-${spec.key}`}
             inputMode="decimal"
             autoComplete="off"
-            placeholder={placeholder || (section === 'risk' ? t('bots.off') : undefined)}
+            placeholder={placeholder || undefined}
             value={current}
             onChange={(e) => setSection(section, { [spec.key]: e.target.value } as Partial<ConfigFormState[K]>)}
           />
@@ -217,8 +253,7 @@ export function BotConfigEditor({ value, onChange, errors, feedSymbols, marketTy
       <fieldset className="fieldset" data-testid="bot-risk">
         <legend>{t('bots.risk')}</legend>
         <p className="hint">{t('bots.riskHelp')}</p>
-        <div className="bot-grid-fields">{RISK_PARAMS.map((p) => input('risk', p))}</div>
-        <FieldError errors={errors} field="config.risk.cooldown" />
+        <RiskFields value={value.risk} onChange={(risk) => onChange({ ...value, risk })} errors={errors} />
       </fieldset>
     </div>
   );

@@ -6,6 +6,8 @@ import {
   configToForm,
   defaultConfigForm,
   placeErrors,
+  riskToForm,
+  validateRiskForm,
   splitSymbols,
   symbolForMarket,
   symbolSuggestions,
@@ -193,5 +195,28 @@ describe('placeErrors', () => {
   it('keeps errors of shown fields (and their sub-paths) and moves the rest to form', () => {
     const out = placeErrors({ 'config.grid.levels': 'bad', 'config.grid.orderSize.value': 'zero', 'config.spread': 'x', form: 'top' }, ['config.grid.levels', 'config.grid.orderSize']);
     expect(out).toEqual({ 'config.grid.levels': 'bad', 'config.grid.orderSize.value': 'zero', form: 'config.spread: x; top' });
+  });
+});
+
+describe('validateRiskForm (account risk rules)', () => {
+  const blank = riskToForm({});
+  it('blank fields are rules off; typed ones become the shared rules (time stop hours → ms)', () => {
+    expect(validateRiskForm(blank)).toEqual({ ok: true, rules: {} });
+    expect(validateRiskForm({ ...blank, maxOpenPositions: '4', maxHoldingHours: '1.5', dailyLossLimit: '250', cooldownAfterLosses: '3', cooldownPauseMinutes: '60' })).toEqual({
+      ok: true,
+      rules: { maxOpenPositions: 4, maxHoldingMs: 5_400_000, dailyLossLimit: '250', cooldown: { afterLosses: 3, pauseMinutes: 60 } },
+    });
+  });
+  it('names the field of each bad rule, keyed like the bot editor', () => {
+    const r = validateRiskForm({ ...blank, maxOpenPositions: '0', stopLossPct: 'abc', cooldownAfterLosses: '2' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(Object.keys(r.errors).sort()).toEqual(['config.risk.cooldown.pauseMinutes', 'config.risk.maxOpenPositions', 'config.risk.stopLossPct']);
+    expect(r.errors['config.risk.stopLossPct']).toBe('must be a number');
+    expect(r.errors['config.risk.cooldown.pauseMinutes']).toBe('required for a cooldown');
+  });
+  it('round-trips stored rules through the form', () => {
+    const rules = { stopLossPct: 7.5, maxHoldingMs: 7_200_000, dailyLossLimit: '100.5' };
+    expect(validateRiskForm(riskToForm(rules))).toEqual({ ok: true, rules });
   });
 });

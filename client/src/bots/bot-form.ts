@@ -16,6 +16,7 @@ import {
   signalParamsSchema,
   spreadParamsSchema,
   type BotConfig,
+  type RiskRules,
   type BotType,
   type MarketType,
 } from '@osprey/shared';
@@ -190,7 +191,8 @@ function signalToForm(s: ReturnType<typeof signalParamsSchema.parse>): SignalFor
   };
 }
 
-function riskToForm(r: ReturnType<typeof riskRulesSchema.parse>): RiskFormState {
+/** The typed form of stored risk rules (blank = rule off; the time stop in hours). */
+export function riskToForm(r: RiskRules): RiskFormState {
   return {
     maxOpenPositions: numText(r.maxOpenPositions),
     stopLossPct: numText(r.stopLossPct),
@@ -322,7 +324,12 @@ export function configFormToInput(c: ConfigFormState): ConfigInputResult {
       atrPeriod: b.num(s.atrPeriod, 'config.signal.atrPeriod'),
     });
   }
-  const r = c.risk;
+  input.risk = riskInput(c.risk, b);
+  return { input, errors: b.errors };
+}
+
+/** The raw `riskRulesSchema` input of typed risk rules; errors at `config.risk.<path>` go into `b`. */
+function riskInput(r: RiskFormState, b: InputBuilder): Record<string, unknown> {
   const hours = b.num(r.maxHoldingHours, 'config.risk.maxHoldingMs');
   const after = b.num(r.cooldownAfterLosses, 'config.risk.cooldown.afterLosses');
   const pause = b.num(r.cooldownPauseMinutes, 'config.risk.cooldown.pauseMinutes');
@@ -330,14 +337,30 @@ export function configFormToInput(c: ConfigFormState): ConfigInputResult {
   if (after !== undefined && pause !== undefined) cooldown = { afterLosses: after, pauseMinutes: pause };
   else if (r.cooldownAfterLosses.trim() && !r.cooldownPauseMinutes.trim()) b.errors['config.risk.cooldown.pauseMinutes'] ??= 'required for a cooldown';
   else if (!r.cooldownAfterLosses.trim() && r.cooldownPauseMinutes.trim()) b.errors['config.risk.cooldown.afterLosses'] ??= 'required for a cooldown';
-  input.risk = compact({
+  return compact({
     maxOpenPositions: b.num(r.maxOpenPositions, 'config.risk.maxOpenPositions'),
     stopLossPct: b.num(r.stopLossPct, 'config.risk.stopLossPct'),
     maxHoldingMs: hours === undefined ? undefined : Math.round(hours * MS_PER_HOUR),
     dailyLossLimit: b.dec(r.dailyLossLimit),
     cooldown,
   });
-  return { input, errors: b.errors };
+}
+
+/** Result of {@link validateRiskForm}. */
+export type RiskFormResult = { ok: true; rules: RiskRules } | { ok: false; errors: FieldErrors };
+
+/**
+ * Validates typed risk rules alone with the shared `riskRulesSchema` (the account risk rules form); errors
+ * keyed `config.risk.<path>` like the bot editor's, so the same fields show them.
+ */
+export function validateRiskForm(r: RiskFormState): RiskFormResult {
+  const b = new InputBuilder();
+  const input = riskInput(r, b);
+  const parsed = riskRulesSchema.safeParse(input);
+  const zodErrors = parsed.success ? {} : issuesToFieldErrors(parsed.error.issues.map((i) => ({ ...i, path: ['config', 'risk', ...i.path] })));
+  const all = mergeErrors(b.errors, zodErrors);
+  if (!parsed.success || Object.keys(all).length) return { ok: false, errors: all };
+  return { ok: true, rules: parsed.data };
 }
 
 /** Error keys the config editor shows next to a field (an error under a key's sub-path shows there too). */

@@ -8,6 +8,7 @@ import { showToast } from '../lib/toast.js';
 import { Placeholder, Spinner } from '../components/Feedback.js';
 import { formatSigned, pnlClass } from '../trade/trades.js';
 import { BotForm } from '../bots/BotForm.js';
+import { AccountRiskPanel } from '../bots/AccountRiskPanel.js';
 import { BotRunControls, BotStatusBadge } from '../bots/BotControls.js';
 import { botDetailHash, botIdFromHash, formatUptime } from '../bots/bot-view.js';
 import { useBotsStream, useHash, useNow } from '../bots/hooks.js';
@@ -186,6 +187,7 @@ function BotsList({ streamStatus }: { streamStatus: string }) {
           </div>
         )}
       </section>
+      {accounts.data && accounts.data.length > 0 && <AccountRiskPanel accounts={accounts.data} />}
 
       {editing && (
         <section className="panel bots-form-panel">

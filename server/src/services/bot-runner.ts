@@ -21,7 +21,9 @@ import { insertBotEvents, insertBotTrades, updateBot, upsertBotSeries, type BotR
 import { insertFills } from '../adapters/db/repos/trading-repo.js';
 import { feedSymbol } from '../adapters/exchange/paper-exchange.js';
 import type { Logger } from '../adapters/log.js';
-import type { Intent, Strategy, StrategyContext, StrategyEvent, StepResult } from '../domain/bots/strategy.js';
+import { gatedOpenCount } from '../domain/bots/risk-gate.js';
+import type { AccountRiskContext } from '../domain/bots/risk.js';
+import type { Intent, RoundTrip, Strategy, StrategyContext, StrategyEvent, StepResult } from '../domain/bots/strategy.js';
 import { AmbiguousOrderError, AuthExchangeError, ExchangeError, RejectedOrderError } from '../domain/exchange/errors.js';
 import type { Balance, ExchangeAdapter, Fill, MarketInfo, Order, Position } from '../domain/exchange/port.js';
 import type { Clock } from '../domain/ports.js';
@@ -57,6 +59,13 @@ export interface BotRunnerDeps {
   paper: boolean;
   /** Recent closed 15m candles of a feed symbol for the start event's warm-up history. */
   history(feedSymbol: string): Promise<Candle[]>;
+  /**
+   * Runs one step under the account's risk: `step` gets the account's risk context (undefined when the
+   * account sets no rules) and returns the round trips it closed and the bot's open positions (held +
+   * pending entries), which the caller folds into the account's picture. Steps of the bots of one account
+   * run one at a time here, so two bots deciding on the same candle both see each other's entries.
+   */
+  accountStep?(step: (account: AccountRiskContext | undefined) => Promise<{ closed: readonly RoundTrip[]; open: number }>): Promise<void>;
   /** Called after every persisted change (status, state, events). */
   changed(what: 'state' | 'event'): void;
   /** Called when the runner hits a failure it cannot recover from (the service marks the bot `error`). */
@@ -91,6 +100,11 @@ export class BotRunner {
   /** The current runtime (a copy). */
   snapshot(): BotRuntime {
     return structuredClone(this.runtime);
+  }
+
+  /** Positions the bot holds plus entries in flight (what account rules count). */
+  openCount(): number {
+    return gatedOpenCount(this.strategy, this.runtime.strategy);
   }
 
   /** True when `clientOrderId` names an order of this bot. */
@@ -218,11 +232,17 @@ export class BotRunner {
 
   /** Steps the strategy with one event, persists the result, then executes the outbox. */
   private async process(event: StrategyEvent): Promise<void> {
-    const ctx = await this.context();
-    const r = this.strategy.step(this.runtime.strategy, event, ctx) as StepResult<unknown>;
-    this.runtime.strategy = r.state;
-    this.runtime.outbox.push(...r.intents);
-    await this.persist(r, ctx.now);
+    const step = async (account?: AccountRiskContext) => {
+      const ctx = await this.context();
+      if (account) ctx.account = account;
+      const r = this.strategy.step(this.runtime.strategy, event, ctx) as StepResult<unknown>;
+      this.runtime.strategy = r.state;
+      this.runtime.outbox.push(...r.intents);
+      await this.persist(r, ctx.now);
+      return { closed: r.closed ?? [], open: this.openCount() };
+    };
+    if (this.deps.accountStep) await this.deps.accountStep(step);
+    else await step();
     await this.drive();
   }
 

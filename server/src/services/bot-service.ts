@@ -7,12 +7,19 @@
  *   taken over by the next process that tries.
  * - Bots that were running resume at server start ({@link BotService.resumeAll}); a graceful shutdown keeps
  *   their status `running` and releases the leases, so the next start picks them up at once.
+ * - Account risk rules (`account_risk_rules`) apply across every bot of an account: this process keeps, per
+ *   account, the rules, the {@link RiskState} folded over all its bots' round trips, and each bot's open
+ *   positions (held + pending entries), loaded from the database on first use and updated after every step
+ *   of a local runner; each runner's gate gets them in `ctx.account`.
  * - A failure the runner cannot recover from (a bug, an auth error, a missing market) stops the bot with
  *   status `error` and the message in `last_error` (and as an `error` event).
  */
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, like } from 'drizzle-orm';
 import {
+  riskRulesSchema,
+  type AccountRiskView,
+  type RiskRules,
   botConfigSchema,
   botSymbols,
   type BotChange,
@@ -33,6 +40,10 @@ import { findAccountOfUser } from '../adapters/db/repos/accounts-repo.js';
 import {
   acquireLease,
   deleteBot,
+  findAccountRiskRules,
+  listAccountRoundTrips,
+  listBotsOfAccount,
+  upsertAccountRiskRules,
   findBotById,
   findBotOfUser,
   insertBot,
@@ -50,9 +61,11 @@ import { listCandles } from '../adapters/db/repos/candles-repo.js';
 import { fills as fillsTable } from '../adapters/db/schema/index.js';
 import type { Logger } from '../adapters/log.js';
 import { createBotStrategy } from '../domain/bots/factory.js';
+import { gatedOpenCount } from '../domain/bots/risk-gate.js';
+import { initialRiskState, recordResult, utcDayStart, type AccountRiskContext, type RiskState } from '../domain/bots/risk.js';
 import { botOrderId } from '../domain/bots/strategy.js';
 import type { Clock } from '../domain/ports.js';
-import { BotRunner, type BotRuntime } from './bot-runner.js';
+import { BotRunner, type BotRunnerDeps, type BotRuntime } from './bot-runner.js';
 import { AppError } from './errors.js';
 import type { EventBus } from './event-bus.js';
 import type { ExchangeHub, OpenAccount } from './exchange-factory.js';
@@ -87,10 +100,23 @@ interface Live {
 
 const MS_15M = 15 * 60_000;
 
+type AccountStep = Parameters<NonNullable<BotRunnerDeps['accountStep']>>[0];
+
+/** What this process knows of an account's risk (see the module doc). */
+interface AccountRisk {
+  rules: RiskRules;
+  state: RiskState;
+  /** Open positions (held + pending entries) by bot id. */
+  open: Map<string, number>;
+}
+
 /** The bots service (see the module doc). */
 export class BotService {
   private readonly live = new Map<string, Live>();
   private readonly waiting = new Map<string, NodeJS.Timeout>();
+  private readonly accountRisks = new Map<string, Promise<AccountRisk>>();
+  /** Tail of the queue of steps per account with rules (see {@link accountStep}). */
+  private readonly accountLocks = new Map<string, Promise<void>>();
   private readonly instanceId: string;
   private readonly leaseMs: number;
   private readonly wall: Clock;
@@ -160,6 +186,8 @@ export class BotService {
       runtime = null;
     }
     const next = await updateBot(this.o.db, row.id, { name: input.name.trim(), accountId: account.id, type: config.type, config, runtime, updatedAt: this.wall.now() });
+    this.accountRisks.delete(row.accountId);
+    this.accountRisks.delete(account.id);
     if (!next) throw new AppError('NOT_FOUND', 'id: no such bot');
     this.emit(next, 'status');
     return this.view(next, account.name);
@@ -206,6 +234,7 @@ export class BotService {
     const row = await this.own(userId, id);
     if (row.status === 'running') throw new AppError('CONFLICT', 'status: stop the bot before deleting it');
     await deleteBot(this.o.db, id);
+    this.accountRisks.delete(row.accountId);
     this.o.bus.emit('bot', { userId, botId: id, status: row.status, what: 'deleted' });
     return { ok: true };
   }
@@ -237,6 +266,39 @@ export class BotService {
       return { symbol: h.symbol, side: h.side, amount: h.amount, entryPrice: h.entryPrice, unrealizedPnl: upnl };
     });
     return { open, fills, positions };
+  }
+
+  /**
+   * An account's risk rules and what they count now across its bots.
+   * @throws AppError NOT_FOUND naming `accountId`
+   */
+  async accountRisk(userId: string, accountId: string): Promise<AccountRiskView> {
+    if (!(await findAccountOfUser(this.o.db, userId, accountId))) throw new AppError('NOT_FOUND', 'accountId: no such account');
+    const r = await this.accountRiskOf(accountId);
+    const now = this.o.clock.now();
+    let open = 0;
+    for (const n of r.open.values()) open += n;
+    return {
+      accountId,
+      rules: r.rules,
+      dayPnl: r.state.day === utcDayStart(now) ? r.state.dayPnl : '0',
+      lossStreak: r.state.lossStreak,
+      pausedUntil: r.state.pausedUntil !== null && r.state.pausedUntil > now ? r.state.pausedUntil : null,
+      openPositions: open,
+    };
+  }
+
+  /**
+   * Replaces an account's risk rules (`{}` clears them). Running bots of the account apply them from their
+   * next event; the loss streak and cooldown are re-folded over the account's history with the new rules.
+   * @throws AppError NOT_FOUND naming `accountId`; ZodError naming the rule when `rules` is invalid
+   */
+  async setAccountRisk(userId: string, accountId: string, rules: RiskRules): Promise<AccountRiskView> {
+    const valid = riskRulesSchema.parse(rules);
+    if (!(await findAccountOfUser(this.o.db, userId, accountId))) throw new AppError('NOT_FOUND', 'accountId: no such account');
+    await upsertAccountRiskRules(this.o.db, accountId, valid, this.wall.now());
+    this.accountRisks.delete(accountId);
+    return this.accountRisk(userId, accountId);
   }
 
   /** Starts runners for every bot marked `running` (server start). */
@@ -297,6 +359,7 @@ export class BotService {
           return hub.peek(row.accountId)?.adapter ?? acc.adapter;
         },
         paper: acc.paper !== null,
+        accountStep: (step: AccountStep) => this.accountStep(row.accountId, row.id, step),
         history: (feedSym: string) => this.history(feedSym),
         changed: (what: 'state' | 'event') => this.emit(row, what),
         failed: (message: string) => void this.markError(row.id, message),
@@ -338,6 +401,60 @@ export class BotService {
       await runner.open(row.config.leverage);
     } catch (err) {
       await this.markError(row.id, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /** The account's risk (loaded once per process, then kept up to date by {@link stepped}). */
+  private accountRiskOf(accountId: string): Promise<AccountRisk> {
+    let p = this.accountRisks.get(accountId);
+    if (!p) {
+      p = this.loadAccountRisk(accountId);
+      this.accountRisks.set(accountId, p);
+      p.catch(() => this.accountRisks.delete(accountId));
+    }
+    return p;
+  }
+
+  private async loadAccountRisk(accountId: string): Promise<AccountRisk> {
+    const rules = await findAccountRiskRules(this.o.db, accountId);
+    let state = initialRiskState();
+    for (const t of await listAccountRoundTrips(this.o.db, accountId)) state = recordResult(state, t.pnl, t.closedAt, rules);
+    const open = new Map<string, number>();
+    for (const b of await listBotsOfAccount(this.o.db, accountId)) {
+      const local = this.live.get(b.id)?.runner;
+      const rt = b.runtime as BotRuntime | null;
+      open.set(b.id, local ? local.openCount() : rt ? gatedOpenCount(createBotStrategy(b.id, b.config), rt.strategy) : 0);
+    }
+    return { rules, state, open };
+  }
+
+  /**
+   * Runs a runner's step under its account's risk: with account rules, one step per account at a time (so
+   * the second bot sees the first one's entries), given the account's context; then folds the step's round
+   * trips (close-time order) and the bot's open count into the account's picture.
+   */
+  private async accountStep(accountId: string, botId: string, step: AccountStep): Promise<void> {
+    const r = await this.accountRiskOf(accountId);
+    const run = async () => {
+      let account: AccountRiskContext | undefined;
+      if (Object.keys(r.rules).length > 0) {
+        let otherOpen = 0;
+        for (const [id, n] of r.open) if (id !== botId) otherOpen += n;
+        account = { rules: r.rules, state: r.state, otherOpen };
+      }
+      const out = await step(account);
+      r.open.set(botId, out.open);
+      for (const t of [...out.closed].sort((a, b) => a.closedAt - b.closedAt)) r.state = recordResult(r.state, t.pnl, t.closedAt, r.rules);
+    };
+    if (Object.keys(r.rules).length === 0) return run();
+    const prev = this.accountLocks.get(accountId) ?? Promise.resolve();
+    const mine = prev.then(run);
+    const tail = mine.catch(() => undefined);
+    this.accountLocks.set(accountId, tail);
+    try {
+      await mine;
+    } finally {
+      if (this.accountLocks.get(accountId) === tail) this.accountLocks.delete(accountId);
     }
   }
 

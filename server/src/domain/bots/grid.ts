@@ -33,7 +33,7 @@
 import { gridParamsSchema, type GridParams } from '@osprey/shared';
 import type { z } from 'zod';
 import type { Fill, MarketInfo, OrderRequest } from '../exchange/port.js';
-import { Dec, roundToStep, str } from '../trading/precision.js';
+import { Dec, amountOnStep, roundToStep, str } from '../trading/precision.js';
 import { botOrderId, type HeldLot, type Intent, type RoundTrip, type StepResult, type Strategy, type StrategyContext, type StrategyEvent } from './strategy.js';
 
 /**
@@ -126,7 +126,7 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
     const price = roundToStep(new Dec(anchor).mul(one.minus(spacing.mul(i + 1))), m.priceStep, 'down');
     if (price.lte(0)) return null;
     const raw = cfg.orderSize.mode === 'base' ? new Dec(cfg.orderSize.value) : new Dec(cfg.orderSize.value).div(price);
-    const amount = roundToStep(raw, m.amountStep, 'down');
+    const amount = amountOnStep(raw, price, m);
     if (amount.lte(0)) return null;
     return { price: str(price), amount: str(amount) };
   };

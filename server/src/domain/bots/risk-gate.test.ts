@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { MarketSignal, RiskRules } from '@osprey/shared';
 import type { MarketInfo } from '../exchange/port.js';
 import { createGridStrategy, parseGridConfig } from './grid.js';
-import { MAX_RESTEPS, withRiskRules, type RiskGateState } from './risk-gate.js';
+import { MAX_RESTEPS, withRiskRules, type AccountRiskContext, type RiskGateState } from './risk-gate.js';
+import { initialRiskState, utcDayStart } from './risk.js';
 import type { HeldLot, Intent, RoundTrip, StepResult, Strategy, StrategyEvent, StrategyNote } from './strategy.js';
 
 const T0 = Date.UTC(2024, 0, 1, 12);
@@ -96,13 +97,13 @@ interface Out {
 }
 
 /** Drives a gated strategy; `now` is the time of the next event. */
-function drive<S>(strategy: Strategy<RiskGateState<S>>) {
+function drive<S>(strategy: Strategy<RiskGateState<S>>, account?: AccountRiskContext) {
   let state = strategy.initialState();
   let now = T0;
   let fillSeq = 0;
   const run = (event: StrategyEvent): Out => {
     const frozen = structuredClone(state);
-    const r = strategy.step(state, event, { now, markets: MARKETS, balances: [], positions: [] });
+    const r = strategy.step(state, event, { now, markets: MARKETS, balances: [], positions: [], ...(account ? { account } : {}) });
     expect(state, 'step must not mutate its input').toEqual(frozen);
     state = r.state;
     return {
@@ -317,5 +318,68 @@ describe('withRiskRules over the real grid strategy', () => {
     expect(r.intents).toEqual(['cancel bgx0s4', 'exit bgx0x5 sell 0.1']);
     expect(r.notes).toMatchObject([{ code: 'risk.timeStop', detail: { key: 'L1', heldMs: 2 * H, maxHoldingMs: 2 * H } }]);
     expect(d.at(T0 + 3 * H).candle(100).notes).toEqual([]);
+  });
+});
+
+describe('withRiskRules: account rules (ctx.account)', () => {
+  const acct = (rules: RiskRules, otherOpen = 0, state = initialRiskState()): AccountRiskContext => ({ rules, state, otherOpen });
+
+  it('max open positions counts the other bots of the account; the block is noted as an account rule', () => {
+    const d = drive(withRiskRules(fake(), {}), acct({ maxOpenPositions: 3 }, 2));
+    const r = d.signal(2);
+    expect(r.intents).toEqual(['entry e0 buy 1']);
+    expect(r.notes).toEqual([{ kind: 'risk', code: 'risk.account.maxOpenPositions', message: expect.stringMatching(/^Entry e1 .*refused: account rule: max open positions 3 reached \(3 open or pending\)/), detail: { max: 3, open: 3, symbol: 'BTC/USDT' } }]);
+    expect(d.state.inner.dead).toEqual([['e1', 'risk: account rule: max open positions 3 reached (3 open or pending)']]);
+  });
+
+  it('the bot rule is checked first and named as the bot rule', () => {
+    const d = drive(withRiskRules(fake(), { maxOpenPositions: 1 }), acct({ maxOpenPositions: 1 }, 5));
+    const r = d.signal(1);
+    expect(r.intents).toEqual([]);
+    expect(codes(r)).toEqual(['risk.account.maxOpenPositions']);
+    const d2 = drive(withRiskRules(fake(), { maxOpenPositions: 1 }), acct({ maxOpenPositions: 10 }, 0));
+    expect(d2.signal(2).notes.map((n) => n.code)).toEqual(['risk.maxOpenPositions']);
+  });
+
+  it('the account daily loss (all its bots) blocks entries until the next UTC day', () => {
+    const day = utcDayStart(T0);
+    const d = drive(withRiskRules(fake(), {}), acct({ dailyLossLimit: '50' }, 0, { day, dayPnl: '-60', lossStreak: 0, pausedUntil: null }));
+    const r = d.signal(1);
+    expect(r.intents).toEqual([]);
+    expect(r.notes[0]).toMatchObject({ code: 'risk.account.dailyLossLimit', detail: { limit: '50', lossToday: '60', resumesAt: day + 86_400_000 } });
+    expect(d.at(day + 86_400_000).signal(1).intents).toEqual(['entry e1 buy 1']);
+  });
+
+  it('an account cooldown pauses the bot until it ends; the gate reads the account view the runner refreshes between events', () => {
+    const paused = drive(withRiskRules(fake(), {}), acct({}, 0, { day: null, dayPnl: '0', lossStreak: 0, pausedUntil: T0 + 10 * MIN }));
+    expect(codes(paused.signal(1))).toEqual(['risk.account.cooldown']);
+    expect(paused.at(T0 + 10 * MIN).signal(1).intents).toEqual(['entry e1 buy 1']);
+
+    // Account streak 1 of 2: this bot's losing exit makes 2 → a later entry in the same drive is refused.
+    const view = acct({ cooldown: { afterLosses: 2, pauseMinutes: 30 } }, 0, { day: utcDayStart(T0), dayPnl: '-1', lossStreak: 1, pausedUntil: null });
+    const d = drive(withRiskRules(fake(), {}), view);
+    d.signal(1);
+    d.fill('e0', '100');
+    d.force('Ke0');
+    const closing = d.fill('x1', '90', '1', 'BTC/USDT', 'sell');
+    expect(closing.closed.map((c) => c.pnl)).toEqual(['-10']);
+    // The runner folds the round trip into the account view before the next event (as the service does).
+    view.state = { day: utcDayStart(T0), dayPnl: '-11', lossStreak: 0, pausedUntil: T0 + 30 * MIN };
+    expect(codes(d.signal(1))).toEqual(['risk.account.cooldown']);
+  });
+
+  it('the account price stop applies to lots when the bot sets none; the bot\'s own stop wins', () => {
+    const d = drive(withRiskRules(fake(), {}), acct({ stopLossPct: 5 }));
+    d.signal(1);
+    d.fill('e0', '100');
+    expect(codes(d.candle(96))).toEqual([]);
+    const r = d.candle(95);
+    expect(codes(r)).toEqual(['risk.priceStop']);
+    expect(r.intents).toEqual(['exit x1 sell 1']);
+
+    const own = drive(withRiskRules(fake(), { stopLossPct: 2 }), acct({ stopLossPct: 5 }));
+    own.signal(1);
+    own.fill('e0', '100');
+    expect(codes(own.candle(98))).toEqual(['risk.priceStop']);
   });
 });

@@ -20,11 +20,17 @@
  * - Results: every round trip the inner strategy closes is folded into the risk state with
  *   {@link recordResult} (at its `closedAt`); a cooldown starting or the daily loss limit being reached gives a
  *   note `risk.cooldownStarted` / `risk.dailyLossLimitReached`.
+ * - Account rules: when the runner passes `ctx.account` ({@link AccountRiskContext}), an entry the bot's own rules
+ *   allow must also pass the account's rules, with the account's risk state (round trips of all its bots,
+ *   plus those this event closes) and open positions = the other bots' + this bot's held and pending. Such a
+ *   block is noted as `risk.account.<rule>`. The account's price and time stops apply to this bot's lots
+ *   where the bot sets none.
  * - `held`, `summary`, `type`, `botId` and `symbols` are the inner strategy's.
  */
 import type { RiskRules, SeriesPoint } from '@osprey/shared';
 import { Dec, str } from '../trading/precision.js';
 import { checkEntry, initialRiskState, parseRiskRules, recordResult, riskExits, type EntryBlock, type RiskState } from './risk.js';
+export type { AccountRiskContext } from './risk.js';
 import type { HeldLot, Intent, RoundTrip, StepResult, Strategy, StrategyContext, StrategyEvent, StrategyNote } from './strategy.js';
 
 /** Most inner steps one event may cause (re-steps after refused entries and forced exits). */
@@ -44,8 +50,11 @@ export interface RiskGateState<S> {
   exiting: string[];
   /** Entries let through that have neither filled nor died: clientOrderId → symbol. */
   pendingEntries: Record<string, string>;
-  /** Rule of the current run of refused entries, or null after an entry was allowed (or before any). */
-  blocking: EntryBlock['rule'] | null;
+  /**
+   * Rule of the current run of refused entries (`account.<rule>` for the account's rules), or null after an
+   * entry was allowed (or before any).
+   */
+  blocking: EntryBlock['rule'] | `account.${EntryBlock['rule']}` | null;
 }
 
 const iso = (ts: number) => new Date(ts).toISOString();
@@ -68,7 +77,6 @@ function blockText(b: EntryBlock): string {
 export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy<RiskGateState<S>> {
   const cfg = parseRiskRules(rules);
   const symbols = new Set(inner.symbols);
-  const exitRules = cfg.stopLossPct !== undefined || cfg.maxHoldingMs !== undefined;
 
   return {
     type: inner.type,
@@ -84,6 +92,11 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
       let last = state.last;
       let pending = state.pendingEntries;
       let exiting = state.exiting;
+      const account = ctx.account;
+      let accountRisk = account?.state;
+      // Price and time stops: the bot's own, else the account's.
+      const exitCfg: RiskRules = { stopLossPct: cfg.stopLossPct ?? account?.rules.stopLossPct, maxHoldingMs: cfg.maxHoldingMs ?? account?.rules.maxHoldingMs };
+      const exitRules = exitCfg.stopLossPct !== undefined || exitCfg.maxHoldingMs !== undefined;
       const intents: Intent[] = [];
       const closed: RoundTrip[] = [];
       const points: SeriesPoint[] = [];
@@ -100,6 +113,7 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
       const record = (rt: RoundTrip) => {
         const before = risk;
         risk = recordResult(risk, rt.pnl, rt.closedAt, cfg);
+        if (account && accountRisk) accountRisk = recordResult(accountRisk, rt.pnl, rt.closedAt, account.rules);
         if (cfg.cooldown && risk.pausedUntil !== before.pausedUntil && risk.pausedUntil !== null) {
           notes.push({
             kind: 'risk',
@@ -145,17 +159,23 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
               continue;
             }
             heldCount ??= inner.held(innerState).length;
-            const check = checkEntry(cfg, risk, { now: ctx.now, openPositions: heldCount + Object.keys(pending).length });
-            if (check.allowed) {
+            const own = heldCount + Object.keys(pending).length;
+            let check = checkEntry(cfg, risk, { now: ctx.now, openPositions: own });
+            let rule: NonNullable<RiskGateState<S>['blocking']> | null = check.allowed ? null : check.rule;
+            if (check.allowed && account && accountRisk) {
+              check = checkEntry(account.rules, accountRisk, { now: ctx.now, openPositions: account.otherOpen + own });
+              if (!check.allowed) rule = `account.${check.rule}`;
+            }
+            if (check.allowed || rule === null) {
               blocking = null;
               pending = { ...pending, [it.order.clientOrderId]: it.order.symbol };
               intents.push(it);
               continue;
             }
-            const text = blockText(check);
-            if (blocking !== check.rule) {
-              notes.push({ kind: 'risk', code: `risk.${check.rule}`, message: `Entry ${it.order.clientOrderId} (${it.order.side} ${it.order.amount} ${it.order.symbol}) refused: ${text}`, detail: { ...check.detail, symbol: it.order.symbol } });
-              blocking = check.rule;
+            const text = (rule.startsWith('account.') ? 'account rule: ' : '') + blockText(check);
+            if (blocking !== rule) {
+              notes.push({ kind: 'risk', code: `risk.${rule}`, message: `Entry ${it.order.clientOrderId} (${it.order.side} ${it.order.amount} ${it.order.symbol}) refused: ${text}`, detail: { ...check.detail, symbol: it.order.symbol } });
+              blocking = rule;
             }
             queue.push({ type: 'orderDead', clientOrderId: it.order.clientOrderId, symbol: it.order.symbol, reason: 'rejected', message: `risk: ${text}` });
           }
@@ -168,7 +188,7 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
         const keys = new Set(lots.map((l) => l.key));
         if (exiting.some((k) => !keys.has(k))) exiting = exiting.filter((k) => keys.has(k));
         const priced = lots.filter((l) => last[l.symbol] !== undefined && !exiting.includes(l.key)).map((l: HeldLot) => ({ ...l, price: str(new Dec(last[l.symbol]!)) }));
-        for (const x of riskExits(cfg, priced, ctx.now)) {
+        for (const x of riskExits(exitCfg, priced, ctx.now)) {
           const p = x.position;
           exiting = [...exiting, p.key];
           const what = `${p.symbol} ${p.side} ${p.amount} (lot ${p.key}, entry ${p.entryPrice})`;
@@ -196,4 +216,15 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
       return inner.summary(state.inner);
     },
   };
+}
+
+/**
+ * Positions a gated strategy holds plus the entries the gate let through that have neither filled nor died:
+ * what the account's `maxOpenPositions` counts for this bot.
+ * @param strategy a strategy built by {@link withRiskRules} (every bot's is)
+ * @param state its state
+ */
+export function gatedOpenCount(strategy: Strategy<unknown>, state: unknown): number {
+  const pending = (state as Partial<RiskGateState<unknown>> | null)?.pendingEntries ?? {};
+  return strategy.held(state).length + Object.keys(pending).length;
 }

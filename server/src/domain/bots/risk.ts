@@ -63,6 +63,21 @@ export interface RiskState {
   pausedUntil: number | null;
 }
 
+/**
+ * The account-level risk picture a runner hands the gate (in {@link StrategyContext}`.account`): the
+ * account's own rules, its {@link RiskState} folded over the round trips of **every** bot of the account
+ * (in close-time order, with the account's rules), and the positions held or pending by the account's
+ * *other* bots. Absent in backtests (a backtested bot is alone on its simulated account).
+ */
+export interface AccountRiskContext {
+  /** The account's rules (same shape as a bot's). */
+  rules: RiskRules;
+  /** Daily PnL, loss streak and pause across the account's bots. */
+  state: RiskState;
+  /** Positions held plus entries pending by the account's other bots. */
+  otherOpen: number;
+}
+
 /** The state of a fresh bot: nothing recorded. */
 export function initialRiskState(): RiskState {
   return { day: null, dayPnl: '0', lossStreak: 0, pausedUntil: null };

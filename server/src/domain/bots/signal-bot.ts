@@ -51,7 +51,7 @@ import Decimal from 'decimal.js';
 import { signalParamsSchema, type MarketSignal, type SignalParams } from '@osprey/shared';
 import type { Fill, MarketInfo, OrderRequest } from '../exchange/port.js';
 import { initialAtrState, updateAtr, type AtrState } from '../indicators/atr.js';
-import { Dec, roundToStep, str } from '../trading/precision.js';
+import { Dec, amountOnStep, roundToStep, str } from '../trading/precision.js';
 import { botOrderId, type HeldLot, type Intent, type RoundTrip, type StepResult, type Strategy, type StrategyContext, type StrategyEvent, type StrategyNote } from './strategy.js';
 
 /** Thrown by {@link parseSignalParams} and {@link createSignalStrategy}; `field` names the offending field. */
@@ -335,7 +335,8 @@ export function createSignalStrategy(botId: string, params: SignalParams, market
     }
     const v = new Dec(cfg.sizing.value);
     const raw = (cfg.sizing.mode === 'quote' ? v.div(price) : cfg.sizing.mode === 'equityPct' ? equity.mul(v).div(100).div(price) : equity.mul(v).div(100).div(price.minus(stop).abs())).mul(signal.sizeMultiplier);
-    const amount = roundToStep(raw, m.amountStep, 'down');
+    // Risk sizing never rounds up past the risk budget; the other modes may take one step more to meet the minimums.
+    const amount = cfg.sizing.mode === 'risk' ? roundToStep(raw, m.amountStep, 'down') : amountOnStep(raw, price, m);
     const tooSmall = amount.lte(0) || (m.minAmount !== null && amount.lt(m.minAmount)) || (m.minNotional !== null && amount.mul(price).lt(m.minNotional));
     if (tooSmall) {
       return skip('tooSmall', `amount ${q12(raw)} (${cfg.sizing.mode} ${cfg.sizing.value}, equity ${q12(equity)}) is below the market's minimum (step ${m.amountStep}, min amount ${m.minAmount ?? '-'}, min notional ${m.minNotional ?? '-'})`, {

@@ -6,9 +6,9 @@ import type { RoundTrip, StepResult, StrategyEvent } from './strategy.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 const M15 = 900_000;
-const market = (symbol: string, type: 'spot' | 'swap'): MarketInfo => {
+const market = (symbol: string, type: 'spot' | 'swap', over: Partial<MarketInfo> = {}): MarketInfo => {
   const [base, rest] = symbol.split('/') as [string, string];
-  return { symbol, base, quote: rest.split(':')[0]!, type, amountStep: '0.001', priceStep: '0.01', minAmount: null, minNotional: null, makerFee: '0.0002', takerFee: '0.0005', maxLeverage: type === 'swap' ? 20 : 1 };
+  return { symbol, base, quote: rest.split(':')[0]!, type, amountStep: '0.001', priceStep: '0.01', minAmount: null, minNotional: null, makerFee: '0.0002', takerFee: '0.0005', maxLeverage: type === 'swap' ? 20 : 1, ...over };
 };
 const SWAP = { A: 'ETH/USDT:USDT', B: 'BTC/USDT:USDT' };
 const SPOT = { A: 'ETH/USDT', B: 'BTC/USDT' };
@@ -25,9 +25,9 @@ interface Out {
  * time), `fill`/`dead`/`force` deliver hand-made events, `fillAll` fills every open order at the last
  * tick's closes with a quote fee of `rate` × notional.
  */
-function sim(over: Partial<SpreadParams> = {}, marketType: 'spot' | 'swap' = 'swap') {
+function sim(over: Partial<SpreadParams> = {}, marketType: 'spot' | 'swap' = 'swap', rules: { A?: Partial<MarketInfo>; B?: Partial<MarketInfo> } = {}) {
   const sym = marketType === 'swap' ? SWAP : SPOT;
-  const markets = { [sym.A]: market(sym.A, marketType), [sym.B]: market(sym.B, marketType) };
+  const markets = { [sym.A]: market(sym.A, marketType, rules.A), [sym.B]: market(sym.B, marketType, rules.B) };
   const strategy = createSpreadStrategy('sp', parseSpreadParams({ symbolA: sym.A, symbolB: sym.B, ...over }), marketType);
   let state: SpreadState = strategy.initialState();
   let i = 0;
@@ -374,5 +374,14 @@ describe('spread strategy: configuration', () => {
   it('a market missing from ctx.markets is named', () => {
     const st = createSpreadStrategy('x', parseSpreadParams({ symbolA: 'ETH/USDT', symbolB: 'BTC/USDT' }), 'spot');
     expect(() => st.step(st.initialState(), { type: 'start' }, { now: T0, markets: { 'ETH/USDT': market('ETH/USDT', 'spot') }, balances: [], positions: [] })).toThrow(/^symbolB: unknown market/);
+  });
+});
+
+describe('spread strategy: venue minimums', () => {
+  it('a leg whose floored amount misses the minimum notional takes one step more (100 USDT of BTC at 60 000, 0.001 step, 100 USDT minimum)', () => {
+    const s = sim({}, 'swap', { A: { minNotional: '20' }, B: { minNotional: '100', minAmount: '0.001' } });
+    s.tick(3000, 60000);
+    // A (ETH) leads by 5 %: long BTC (the laggard), short ETH; BTC 100 / 60 000 = 0.00167 floors to 0.001 (60 USDT) → 0.002.
+    expect(s.tick(3150, 60000).orders).toEqual(['bspx0ob0 buy BTC 0.002', 'bspx0oa1 sell ETH 0.031']);
   });
 });

@@ -44,7 +44,7 @@
 import Decimal from 'decimal.js';
 import { spreadParamsSchema, type OrderSide, type SeriesPoint, type SpreadParams } from '@osprey/shared';
 import type { Fill, MarketInfo, OrderRequest } from '../exchange/port.js';
-import { Dec, roundToStep, str } from '../trading/precision.js';
+import { Dec, roundToStep, str, amountOnStep } from '../trading/precision.js';
 import { botOrderId, type HeldLot, type Intent, type RoundTrip, type StepResult, type Strategy, type StrategyContext, type StrategyEvent, type StrategyNote } from './strategy.js';
 
 /** Thrown by {@link parseSpreadParams} and {@link createSpreadStrategy}; `field` is the dotted path of the offending field. */
@@ -277,7 +277,7 @@ export function createSpreadStrategy(botId: string, params: SpreadParams, market
     closedAt: null,
   });
 
-  const amountFor = (io: Io, market: SpreadMarket, notional: Decimal, price: Decimal) => roundToStep(notional.div(price), io.mk[market].amountStep, 'down');
+  const amountFor = (io: Io, market: SpreadMarket, notional: Decimal, price: Decimal) => amountOnStep(notional.div(price), price, io.mk[market]);
 
   const finalize = (io: Io) => {
     const { s } = io;

@@ -10,6 +10,7 @@
  */
 import type { Balance, Fill, MarketInfo, OrderRequest, Position } from '../exchange/port.js';
 import type { Candle, DecimalString, MarketSignal, SeriesPoint } from '@osprey/shared';
+import type { AccountRiskContext } from './risk.js';
 
 /** Something that happened, delivered to {@link Strategy.step}. */
 export type StrategyEvent =
@@ -45,6 +46,11 @@ export interface StrategyContext {
   balances: Balance[];
   /** Open perpetual positions at `now` (empty on spot). */
   positions: Position[];
+  /**
+   * The account's risk rules and what they see across the account's other bots (live and paper runs;
+   * absent in backtests). Only the risk gate reads it.
+   */
+  account?: AccountRiskContext;
 }
 
 /** An action the runner performs for the strategy. */

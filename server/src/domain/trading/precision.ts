@@ -64,3 +64,21 @@ export function dmin(a: DecimalInput, b: DecimalInput): Decimal {
 export function dmax(a: DecimalInput, b: DecimalInput): Decimal {
   return Dec.max(a, b);
 }
+
+/**
+ * A base amount on a market's amount step for an order of `raw` base at `price`: `raw` floored to the step;
+ * but when the floored amount misses the market's minimum amount or minimum notional while `raw` itself
+ * meets both (the floor pushed it under, e.g. 100 USDT of BTC at 60 000 on a 0.001 step with a 100 USDT
+ * minimum → 0.001 = 60 USDT), `raw` rounded **up** one step instead, so a size the trader asked for that the
+ * venue allows is not refused for the rounding alone. Otherwise the floored amount (possibly 0 or below the
+ * minimums: the caller skips it, or the venue refuses it naming the minimum). Less than one step stays 0.
+ * @param raw wanted base amount (≥ 0)
+ * @param price reference price (quote per base) for the notional
+ * @param m the market's `amountStep`, `minAmount` and `minNotional` (null = none)
+ */
+export function amountOnStep(raw: DecimalInput, price: DecimalInput, m: { amountStep: string; minAmount: string | null; minNotional: string | null }): Decimal {
+  const meets = (a: Decimal) => a.gt(0) && (m.minAmount === null || a.gte(m.minAmount)) && (m.minNotional === null || a.mul(price).gte(m.minNotional));
+  const down = roundToStep(raw, m.amountStep, 'down');
+  if (down.lte(0) || meets(down) || !meets(new Dec(raw))) return down;
+  return roundToStep(raw, m.amountStep, 'up');
+}

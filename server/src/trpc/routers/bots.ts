@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { botCreateInputSchema, botIdSchema, botStopInputSchema, botUpdateInputSchema, type BotChange } from '@osprey/shared';
+import { accountRiskInputSchema, botCreateInputSchema, botIdSchema, botStopInputSchema, botUpdateInputSchema, type BotChange } from '@osprey/shared';
 import { authedProcedure, router } from '../init.js';
 
 const byId = z.object({ id: botIdSchema });
@@ -15,6 +15,10 @@ export const botsRouter = router({
   remove: authedProcedure.input(byId).mutation(({ ctx, input }) => ctx.services.bots.remove(ctx.user.id, input.id)),
   /** The bot's open orders and recent fills on its account (matched by the bot's clientOrderId prefix). */
   orders: authedProcedure.input(byId).query(({ ctx, input }) => ctx.services.bots.orders(ctx.user.id, input.id)),
+  /** An account's risk rules (shared by all its bots) and what they count now. */
+  accountRisk: authedProcedure.input(z.object({ accountId: z.uuid('accountId must be an account id') })).query(({ ctx, input }) => ctx.services.bots.accountRisk(ctx.user.id, input.accountId)),
+  /** Replaces an account's risk rules (`{}` clears them); running bots use them from their next event. */
+  setAccountRisk: authedProcedure.input(accountRiskInputSchema).mutation(({ ctx, input }) => ctx.services.bots.setAccountRisk(ctx.user.id, input.accountId, input.rules)),
   /** Every change of the caller's bots (status, state, events, trades); the client refetches what it shows. */
   onChange: authedProcedure.subscription(async function* ({ ctx, signal }): AsyncGenerator<BotChange> {
     for await (const c of ctx.services.bus.stream('bot', signal)) if (c.userId === ctx.user.id) yield c;

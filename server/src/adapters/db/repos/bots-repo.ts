@@ -5,7 +5,8 @@
  */
 import { and, asc, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { backtestRuns, botEvents, botSeries, botTrades, bots, exchangeAccounts } from '../schema/index.js';
+import type { RiskRules } from '@osprey/shared';
+import { accountRiskRules, backtestRuns, botEvents, botSeries, botTrades, bots, exchangeAccounts } from '../schema/index.js';
 
 /** A `bots` row. */
 export type BotRow = typeof bots.$inferSelect;
@@ -61,6 +62,35 @@ export async function listBotsByUser(db: Db, userId: string): Promise<Array<BotR
 /** Bots whose status is `running` (to resume at start). */
 export async function listRunningBots(db: Db): Promise<BotRow[]> {
   return db.select().from(bots).where(eq(bots.status, 'running')).orderBy(asc(bots.createdAt));
+}
+
+/** Every bot trading on an account (any status), oldest first. */
+export async function listBotsOfAccount(db: Db, accountId: string): Promise<BotRow[]> {
+  return db.select().from(bots).where(eq(bots.accountId, accountId)).orderBy(asc(bots.createdAt));
+}
+
+/** The account's risk rules; `{}` when none are set. */
+export async function findAccountRiskRules(db: Db, accountId: string): Promise<RiskRules> {
+  const [r] = await db.select({ rules: accountRiskRules.rules }).from(accountRiskRules).where(eq(accountRiskRules.accountId, accountId)).limit(1);
+  return r?.rules ?? {};
+}
+
+/** Sets (replaces) the account's risk rules. */
+export async function upsertAccountRiskRules(db: Db, accountId: string, rules: RiskRules, now: number): Promise<void> {
+  await db
+    .insert(accountRiskRules)
+    .values({ accountId, rules, updatedAt: now })
+    .onConflictDoUpdate({ target: accountRiskRules.accountId, set: { rules, updatedAt: now } });
+}
+
+/** PnL (quote, decimal string) and close time of every round trip of the account's bots, in close order. */
+export async function listAccountRoundTrips(db: Db, accountId: string): Promise<Array<{ pnl: string; closedAt: number }>> {
+  return db
+    .select({ pnl: botTrades.pnl, closedAt: botTrades.closedAt })
+    .from(botTrades)
+    .innerJoin(bots, eq(bots.id, botTrades.botId))
+    .where(eq(bots.accountId, accountId))
+    .orderBy(asc(botTrades.closedAt), asc(botTrades.id));
 }
 
 /** Deletes a bot (cascades to its events, trades and series). */

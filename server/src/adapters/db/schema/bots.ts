@@ -1,5 +1,5 @@
 import { doublePrecision, index, integer, jsonb, numeric, pgEnum, pgTable, primaryKey, serial, text } from 'drizzle-orm/pg-core';
-import { BACKTEST_STATUSES, BOT_EVENT_KINDS, BOT_STATUSES, BOT_TYPES, type BacktestSettings, type BotConfig, type RunMetricsView } from '@osprey/shared';
+import { BACKTEST_STATUSES, BOT_EVENT_KINDS, BOT_STATUSES, BOT_TYPES, type BacktestSettings, type BotConfig, type RiskRules, type RunMetricsView } from '@osprey/shared';
 import { unixMs } from './columns.js';
 import { exchangeAccounts } from './trading.js';
 import { users } from './users.js';
@@ -50,6 +50,18 @@ export const bots = pgTable(
   },
   (t) => [index('bots_user_idx').on(t.userId, t.createdAt), index('bots_status_idx').on(t.status)],
 );
+
+/**
+ * Risk rules of an exchange account (the bots' `riskRulesSchema`), applying across all bots trading on it:
+ * open positions, daily loss and loss streak are counted over every bot of the account. No row = no rules.
+ */
+export const accountRiskRules = pgTable('account_risk_rules', {
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => exchangeAccounts.id, { onDelete: 'cascade' }),
+  rules: jsonb('rules').$type<RiskRules>().notNull(),
+  updatedAt: unixMs('updated_at').notNull(),
+});
 
 /** What a bot reported: risk blocks and forced exits (rule + numbers), skipped signals, lifecycle, errors. */
 export const botEvents = pgTable(
