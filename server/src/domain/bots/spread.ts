@@ -146,6 +146,8 @@ export interface SpreadCycle {
   legs: SpreadLeg[];
   /** An opening order died before filling completely. */
   failed: boolean;
+  /** What the first such order reported (id, symbol, filled of amount, reason). */
+  failedWhy?: string;
   /** A `forceExit` (its rule) arrived while orders were in flight: close once they are done. */
   exitRule: string | null;
   closeReason: SpreadCloseReason | null;
@@ -193,6 +195,8 @@ export function spreadCyclePnl(legs: readonly SpreadLeg[], a: Decimal.Value, b: 
 
 /** Rounds a derived (possibly non-terminating) decimal to 12 places for the wire. */
 const q12 = (d: Decimal) => str(d.toDecimalPlaces(12, Decimal.ROUND_HALF_UP));
+/** Spread points as shown in messages (4 decimals; details keep the exact value). */
+const pts = (d: Decimal.Value) => str(new Dec(d).toDecimalPlaces(4, Decimal.ROUND_HALF_UP));
 
 /** The closable (step-floored) amount of a leg. */
 const closable = (l: SpreadLeg) => roundToStep(l.amount, l.amountStep, 'down');
@@ -322,7 +326,7 @@ export function createSpreadStrategy(botId: string, params: SpreadParams, market
     if (c.phase === 'opening') {
       if (c.failed) {
         if (c.legs.some((l) => closable(l).gt(0))) {
-          close(io, 'openFailed', `Cycle ${s.cycle}: an opening order did not fill completely; closing what filled`, {});
+          close(io, 'openFailed', `Cycle ${s.cycle}: an opening order did not fill completely${c.failedWhy ? ` (${c.failedWhy})` : ''}; closing what filled`, {});
           return;
         }
         if (!s.openFailing) note(io, 'spread.openFailed', `Cycle ${s.cycle}: the opening orders did not fill; the cycle was abandoned (retried while the spread stays ≥ ${cfg.entryPct} points)`, { cycle: s.cycle, entryPct: cfg.entryPct });
@@ -338,7 +342,7 @@ export function createSpreadStrategy(botId: string, params: SpreadParams, market
         detail[`${l.market}Price`] = q12(new Dec(l.cost).div(l.entryAmount));
       }
       const legs = c.legs.map((l) => `${l.side} ${l.amount} ${l.symbol} @ ${detail[`${l.market}Price`]}`).join(', ');
-      note(io, 'spread.opened', `Cycle ${s.cycle} opened at a spread of ${c.openSpread} points: ${legs}`, detail);
+      note(io, 'spread.opened', `Cycle ${s.cycle} opened at a spread of ${pts(c.openSpread)} points: ${legs}`, detail);
     }
     if (c.phase === 'open' && c.exitRule !== null) {
       close(io, 'forceExit', `Cycle ${s.cycle}: closing both legs (forced exit, rule ${c.exitRule})`, { rule: c.exitRule });
@@ -390,7 +394,7 @@ export function createSpreadStrategy(botId: string, params: SpreadParams, market
     const directional = spread.mul(c.dir);
     const openSpread = new Dec(c.openSpread);
     const nums = { spread: str(spread), openSpread: c.openSpread, pnl: q12(pnl), pnlPct: pnlPct.toDecimalPlaces(4).toNumber() };
-    const head = `Cycle ${s.cycle}: spread ${nums.spread} points (opened at ${c.openSpread}), cycle PnL ${nums.pnl} (${nums.pnlPct} %)`;
+    const head = `Cycle ${s.cycle}: spread ${pts(spread)} points (opened at ${pts(c.openSpread)}), cycle PnL ${nums.pnl} (${nums.pnlPct} %)`;
     if (pnlPct.lte(-cfg.stopLossPct)) return close(io, 'stopLoss', `${head} ≤ −${cfg.stopLossPct} %: stop loss, closing both legs`, { ...nums, stopLossPct: cfg.stopLossPct });
     if (pnlPct.gte(cfg.takeProfitPct)) return close(io, 'takeProfit', `${head} ≥ ${cfg.takeProfitPct} %: take profit, closing both legs`, { ...nums, takeProfitPct: cfg.takeProfitPct });
     if (directional.lte(openSpread.minus(cfg.takeProfitRevertPct))) {
@@ -405,7 +409,7 @@ export function createSpreadStrategy(botId: string, params: SpreadParams, market
         const amt = amountFor(io, l.market, notional, priceOf(l.market));
         if (amt.gt(0)) place(io, l.market, l.side === 'long' ? 'buy' : 'sell', amt, 'add');
       }
-      note(io, 'spread.added', `Cycle ${s.cycle}: spread ${nums.spread} points reached ${str(threshold)}: DCA add ${k} of ${cfg.maxAdds}, ${str(notional)} per leg`, {
+      note(io, 'spread.added', `Cycle ${s.cycle}: spread ${pts(spread)} points reached ${pts(threshold)}: DCA add ${k} of ${cfg.maxAdds}, ${str(notional)} per leg`, {
         cycle: s.cycle,
         spread: nums.spread,
         threshold: str(threshold),
@@ -471,7 +475,10 @@ export function createSpreadStrategy(botId: string, params: SpreadParams, market
     const short = new Dec(o.filled).lt(o.amount);
     const why = `${reason}${message ? `: ${message}` : ''}`;
     const detail = { cycle: s.cycle, clientOrderId, symbol: symbolOf(o.market), amount: o.amount, filled: o.filled, reason };
-    if (short && o.purpose === 'open') s.open.failed = true;
+    if (short && o.purpose === 'open') {
+      s.open.failed = true;
+      s.open.failedWhy ??= `${clientOrderId} on ${symbolOf(o.market)} filled ${o.filled} of ${o.amount} (${why})`;
+    }
     if (short && o.purpose === 'add') note(io, 'spread.addFailed', `Cycle ${s.cycle}: add order ${clientOrderId} on ${symbolOf(o.market)} filled ${o.filled} of ${o.amount} (${why}); keeping what filled`, detail);
     if (short && o.purpose === 'close') note(io, 'spread.closeFailed', `Cycle ${s.cycle}: close order ${clientOrderId} on ${symbolOf(o.market)} filled ${o.filled} of ${o.amount} (${why}); retrying on the next tick`, detail);
     settle(io);

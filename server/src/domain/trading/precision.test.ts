@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amountOnStep, str } from './precision.js';
+import { Dec, amountOnStep, str } from './precision.js';
 
 const BTC_PERP = { amountStep: '0.001', minAmount: '0.001', minNotional: '100' };
 
@@ -7,6 +7,7 @@ describe('amountOnStep', () => {
   it.each([
     // [raw base, price, market, expected, why]
     ['0.0016667', '60000', BTC_PERP, '0.002', 'the floor (0.001 = 60 USDT) misses the 100 USDT minimum that the wanted 100 USDT meets: one step up'],
+    [new Dec(100).div('59629.8').toString(), '59629.8', BTC_PERP, '0.002', 'exactly the 100 USDT minimum as 100 / price (the product misses 100 in the last digit): one step up'],
     ['0.0035', '60000', BTC_PERP, '0.003', 'the floor already meets the minimums: floored'],
     ['0.001', '60000', BTC_PERP, '0.001', 'the wanted size itself is under the minimum notional: floored, the venue refuses it'],
     ['0.0004', '60000', BTC_PERP, '0', 'under one step: 0'],

@@ -77,7 +77,9 @@ export function dmax(a: DecimalInput, b: DecimalInput): Decimal {
  * @param m the market's `amountStep`, `minAmount` and `minNotional` (null = none)
  */
 export function amountOnStep(raw: DecimalInput, price: DecimalInput, m: { amountStep: string; minAmount: string | null; minNotional: string | null }): Decimal {
-  const meets = (a: Decimal) => a.gt(0) && (m.minAmount === null || a.gte(m.minAmount)) && (m.minNotional === null || a.mul(price).gte(m.minNotional));
+  // The notional is compared at 10 decimals: `raw` often comes from notional / price, whose product with the
+  // price can miss the notional in the last significant digit.
+  const meets = (a: Decimal) => a.gt(0) && (m.minAmount === null || a.gte(m.minAmount)) && (m.minNotional === null || a.mul(price).toDecimalPlaces(10).gte(m.minNotional));
   const down = roundToStep(raw, m.amountStep, 'down');
   if (down.lte(0) || meets(down) || !meets(new Dec(raw))) return down;
   return roundToStep(raw, m.amountStep, 'up');
