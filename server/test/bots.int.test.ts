@@ -127,6 +127,10 @@ describe('bot lifecycle on a paper account over the replay', () => {
     expect(bot.status).toBe('stopped');
     const view: BotOrdersView = ok(await alice.call('bots.orders', { id: bot.id }, 'query'));
     expect(view.open).toEqual([]);
+    // What it holds is listed with its unrealized PnL at the spot market's last price.
+    expect(view.positions.length).toBeGreaterThan(0);
+    const last = Number((await (await app.services.exchanges.get(spot.id)).adapter.fetchTicker('BTC/USDT')).last);
+    for (const p of view.positions) expect(Number(p.unrealizedPnl)).toBeCloseTo((last - Number(p.entryPrice)) * Number(p.amount), 6);
     const runtime = (await findBotById(app.services.database.db, bot.id))!.runtime as unknown as BotRuntime;
     expect(Object.keys(runtime.working)).toEqual([]);
     const detail: BotDetail = ok(await alice.call('bots.get', { id: bot.id }, 'query'));

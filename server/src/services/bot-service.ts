@@ -61,6 +61,8 @@ import { listCandles } from '../adapters/db/repos/candles-repo.js';
 import { fills as fillsTable } from '../adapters/db/schema/index.js';
 import type { Logger } from '../adapters/log.js';
 import { createBotStrategy } from '../domain/bots/factory.js';
+import { unrealizedPnl } from '../domain/trading/pnl.js';
+import { str } from '../domain/trading/precision.js';
 import { gatedOpenCount } from '../domain/bots/risk-gate.js';
 import { initialRiskState, recordResult, utcDayStart, type AccountRiskContext, type RiskState } from '../domain/bots/risk.js';
 import { botOrderId } from '../domain/bots/strategy.js';
@@ -257,12 +259,19 @@ export class BotService {
     const fills = fillRows.map((f): FillView => ({ id: f.exchangeFillId, orderId: f.orderId, clientOrderId: f.clientOrderId, symbol: f.symbol, side: f.side, price: f.price, amount: f.amount, fee: f.fee, feeCurrency: f.feeCurrency, liquidity: f.liquidity, ts: f.ts }));
     const runtime = (this.live.get(id)?.runner.snapshot() ?? row.runtime) as BotRuntime | null;
     const held = runtime ? createBotStrategy(row.id, row.config).held(runtime.strategy) : [];
-    let venuePositions: Awaited<ReturnType<typeof acc.adapter.fetchPositions>> = [];
-    if (acc.adapter.marketType === 'swap') venuePositions = (await acc.adapter.fetchPositions(symbols)).filter((p) => symbols.includes(p.symbol));
+    // Mark price: the venue's position mark on perpetuals, the last price on spot.
+    const marks = new Map<string, string | null>();
+    if (acc.adapter.marketType === 'swap') {
+      for (const p of await acc.adapter.fetchPositions(symbols)) if (symbols.includes(p.symbol)) marks.set(`${p.symbol} ${p.side}`, p.markPrice);
+    } else {
+      for (const sym of new Set(held.map((h) => h.symbol))) {
+        const last = await acc.adapter.fetchTicker(sym).then((t) => t.last, () => null);
+        marks.set(`${sym} long`, last);
+      }
+    }
     const positions = held.map((h) => {
-      const vp = venuePositions.find((p) => p.symbol === h.symbol && p.side === h.side);
-      const mark = vp?.markPrice ?? null;
-      const upnl = mark === null ? null : ((Number(mark) - Number(h.entryPrice)) * Number(h.amount) * (h.side === 'long' ? 1 : -1)).toFixed(8);
+      const mark = marks.get(`${h.symbol} ${h.side}`) ?? null;
+      const upnl = mark === null ? null : str(unrealizedPnl(h.side, h.entryPrice, mark, h.amount).toDecimalPlaces(8));
       return { symbol: h.symbol, side: h.side, amount: h.amount, entryPrice: h.entryPrice, unrealizedPnl: upnl };
     });
     return { open, fills, positions };
