@@ -32,7 +32,7 @@ const range = ['--from', '2024-02-01T00:00:00Z', '--to', '2024-02-14T23:59:59Z']
 
 describe('osprey backtest', () => {
   it('--json --trades: one metrics object, then the round trips as JSON lines', async () => {
-    const file = config('grid.json', { type: 'grid', symbol: 'BTC/USDT', marketType: 'spot', balances: { USDT: '10000' }, grid });
+    const file = config('grid.json', { type: 'grid', marketType: 'spot', grid: { symbol: 'BTC/USDT', ...grid }, backtest: { balances: { USDT: '10000' } } });
     const { code, out } = await cli('backtest', '--config', file, ...range, '--json', '--trades');
     expect(code).toBe(0);
     const [head, ...rest] = out.trimEnd().split('\n');
@@ -56,7 +56,7 @@ describe('osprey backtest', () => {
   });
 
   it('human text by default; perpetual config', async () => {
-    const file = config('perp.json', { type: 'grid', symbol: 'BTC/USDT:USDT', marketType: 'swap', balances: { USDT: '5000' }, leverage: 2, grid: { ...grid, orderSize: { mode: 'base', value: '0.01' } } });
+    const file = config('perp.json', { type: 'grid', marketType: 'swap', leverage: 2, grid: { symbol: 'BTC/USDT:USDT', ...grid, orderSize: { mode: 'base', value: '0.01' } }, backtest: { balances: { USDT: '5000' } } });
     const { code, out } = await cli('backtest', '--config', file, ...range);
     expect(code).toBe(0);
     expect(out).toMatch(/^backtest grid BTC\/USDT:USDT swap 15m: 1344 candles 2024-02-01T00:00:00.000Z → 2024-02-14T23:45:00.000Z\n/);
@@ -66,12 +66,32 @@ describe('osprey backtest', () => {
   });
 
   it('bad config and options are usage errors naming the field', async () => {
-    await expect(cli('backtest', '--config', config('bad1.json', { type: 'grid', symbol: 'BTC/USDT', grid: { levels: 0 } }), ...range)).rejects.toThrow(/--config grid\.levels/);
-    await expect(cli('backtest', '--config', config('bad2.json', { type: 'dca', symbol: 'BTC/USDT' }), ...range)).rejects.toThrow(/--config type/);
-    await expect(cli('backtest', '--config', config('bad3.json', { type: 'grid', symbol: 'DOGE/USDT' }), ...range)).rejects.toThrow(/--config symbol/);
+    await expect(cli('backtest', '--config', config('bad1.json', { type: 'grid', grid: { symbol: 'BTC/USDT', levels: 0 } }), ...range)).rejects.toThrow(/--config grid\.levels/);
+    await expect(cli('backtest', '--config', config('bad2.json', { type: 'dca', grid: { symbol: 'BTC/USDT' } }), ...range)).rejects.toThrow(/--config type/);
+    await expect(cli('backtest', '--config', config('bad3.json', { type: 'grid', grid: { symbol: 'DOGE/USDT' } }), ...range)).rejects.toThrow(/--config symbol: DOGE\/USDT is not a spot market/);
+    await expect(cli('backtest', '--config', config('bad4.json', { type: 'grid', grid: { symbol: 'BTC/USDT' }, backtset: {} }), ...range)).rejects.toThrow(/--config \(root\): Unrecognized key: "backtset"/);
+    await expect(cli('backtest', '--config', config('bad5.json', { type: 'grid', grid: { symbol: 'BTC/USDT' }, backtest: { slippageBps: -1 } }), ...range)).rejects.toThrow(/--config backtest\.slippageBps/);
     await expect(cli('backtest', '--config', 'missing.json', ...range)).rejects.toThrow(/--config: cannot read/);
     await expect(cli('backtest', ...range)).rejects.toThrow(/--config is required/);
     await expect(cli('backtest', '--config', 'grid.json', '--from', 'x', '--to', '2024-02-01')).rejects.toThrow(/--from: not an ISO date/);
+  });
+
+  it('runs every bot type from the bot form JSON: a DCA spread on perpetuals and a signal bot on detector signals', async () => {
+    const spread = config('spread.json', { type: 'spread', marketType: 'swap', spread: { symbolA: 'ETH/USDT:USDT', symbolB: 'BTC/USDT:USDT', entryPct: 2, stepPct: 2, takeProfitRevertPct: 1 } });
+    const s = await cli('backtest', '--config', spread, '--from', '2024-02-01T00:00:00Z', '--to', '2024-03-01T00:00:00Z', '--json', '--trades');
+    expect(s.code).toBe(0);
+    const [sHead, ...sTrips] = s.out.trimEnd().split('\n');
+    const sm = JSON.parse(sHead!);
+    expect(sm.candles).toBe(2 * 29 * 96);
+    expect(sm.roundTrips).toBeGreaterThan(0);
+    expect(new Set(sTrips.map((l) => JSON.parse(l).symbol))).toEqual(new Set(['ETH/USDT:USDT', 'BTC/USDT:USDT']));
+
+    const signal = config('signal.json', { type: 'signal', marketType: 'spot', signal: { symbols: ['BTC/USDT'], minScore: 15 }, risk: { maxOpenPositions: 1 } });
+    const g = await cli('backtest', '--config', signal, ...range, '--json');
+    expect(g.code).toBe(0);
+    const gm = JSON.parse(g.out);
+    expect(gm.signals).toBeGreaterThan(0);
+    expect(gm.roundTrips).toBeGreaterThan(0);
   });
 
   it('help documents the config schema', async () => {

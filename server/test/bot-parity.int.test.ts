@@ -21,6 +21,9 @@ const HOUR = 3_600_000;
 let app: TestApp;
 let clock: ManualClock;
 let alice: HttpCaller;
+let driver: ReplayDriver;
+/** Start of the next run's window. */
+let cursor = START;
 
 const ok = (r: { status: number; body: any }) => {
   if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${JSON.stringify(r.body?.error?.message ?? r.body)}`);
@@ -40,6 +43,9 @@ beforeAll(async () => {
   await app.services.auth.addUser('alice@test.local', 'alice-password-1', 'trader');
   alice = new HttpCaller(app.base);
   await alice.login('alice@test.local', 'alice-password-1');
+  clock.set(START);
+  driver = new ReplayDriver(app, clock, ['BTC/USDT', 'ETH/USDT'], START, settle);
+  await driver.init();
 });
 afterAll(async () => {
   await app?.close();
@@ -56,15 +62,15 @@ async function both(name: string, config: BotConfigInput, hours: number) {
   const cfg = botConfigSchema.parse(config);
   const account: PublicAccount = ok(await alice.call('accounts.create', { name, exchange: 'binance', marketType: cfg.marketType, mode: 'paper', paperBalances: { USDT: '10000' } }, 'mutation'));
   const bot: BotView = ok(await alice.call('bots.create', { name, accountId: account.id, config }, 'mutation'));
-  // A fresh replay from START for every bot type (the market service ignores candles it already closed, so
-  // each run starts where the previous one ended: give each its own window).
-  const start = START + runs++ * 3 * 24 * HOUR;
+  // One continuous replay for all runs: each run starts at the candle after the previous one's end, and the
+  // market (indicators, detector) sees every candle, as on a running server.
+  const start = cursor;
   const end = start + hours * HOUR;
+  if (start > START) await driver.runTo(start - M15 / 3);
   clock.set(start);
-  const driver = new ReplayDriver(app, clock, ['BTC/USDT', 'ETH/USDT'], start, settle);
-  await driver.init();
   ok(await alice.call('bots.start', { id: bot.id }, 'mutation'));
   await driver.runTo(end);
+  cursor = end + M15;
   ok(await alice.call('bots.stop', { id: bot.id, cancelOrders: false }, 'mutation'));
   const prefix = `b${bot.id.replace(/-/g, '').slice(0, 12)}x`;
   const paperFills = await app.services.database.db
@@ -89,16 +95,29 @@ async function both(name: string, config: BotConfigInput, hours: number) {
     backtest: bt.fills.filter((f) => f.ts <= end).sort(sortKey).map(brief),
     paperTrades: detail.trades.map((t) => JSON.stringify(t)),
     backtestTrades: bt.trades.filter((t) => t.closedAt <= end).map((t) => JSON.stringify(t)),
+    // The strategy's notes (lifecycle events of the service left out), oldest first.
+    paperNotes: detail.events
+      .filter((e) => !['started', 'stopped', 'resumed'].includes(e.code))
+      .reverse()
+      .map((e) => `${e.ts} ${e.code}`),
+    backtestNotes: bt.events.filter((e) => e.ts <= end).map((e) => `${e.ts} ${e.code}`),
   };
 }
-let runs = 0;
 
 describe('backtest vs paper run on the replay feed: identical trade lists', () => {
+  it('signal bot on one symbol: the same notes too (signals of other symbols never reach it)', async () => {
+    const r = await both('signal1', { type: 'signal', marketType: 'spot', signal: { symbols: ['BTC/USDT'], minScore: 12 } }, 24);
+    expect(r.paperNotes.length).toBeGreaterThan(0);
+    expect(r.paperNotes).toEqual(r.backtestNotes);
+    expect(r.paper).toEqual(r.backtest);
+  });
+
   it('signal bot (spot BTC/USDT, detector signals, ATR stops)', async () => {
     const r = await both('signal', { type: 'signal', marketType: 'spot', signal: { symbols: ['BTC/USDT', 'ETH/USDT'], minScore: 15, sizing: { mode: 'quote', value: '500' }, stopAtrMult: 1.5, takeProfitAtrMult: 2 } }, 48);
     expect(r.paper.length).toBeGreaterThan(1);
     expect(r.paper).toEqual(r.backtest);
     expect(r.paperTrades).toEqual(r.backtestTrades);
+    expect(r.paperNotes).toEqual(r.backtestNotes);
   });
 
   it('grid bot (spot BTC/USDT)', async () => {
@@ -107,6 +126,7 @@ describe('backtest vs paper run on the replay feed: identical trade lists', () =
     expect(r.paper).toEqual(r.backtest);
     expect(r.paperTrades.length).toBeGreaterThan(2);
     expect(r.paperTrades).toEqual(r.backtestTrades);
+    expect(r.paperNotes).toEqual(r.backtestNotes);
   });
 
   it('DCA spread bot (perpetuals BTC/ETH)', async () => {
@@ -118,6 +138,7 @@ describe('backtest vs paper run on the replay feed: identical trade lists', () =
     expect(r.paper.length).toBeGreaterThan(3);
     expect(r.paper).toEqual(r.backtest);
     expect(r.paperTrades).toEqual(r.backtestTrades);
+    expect(r.paperNotes).toEqual(r.backtestNotes);
   });
 
 });

@@ -178,7 +178,7 @@ export const backtestSettingsSchema = z.strictObject({
 export type BacktestSettings = z.output<typeof backtestSettingsSchema>;
 
 /** The `osprey backtest --config` file: a bot config plus optional `backtest` settings. */
-export const backtestFileSchema = z.intersection(botConfigSchema, z.object({ backtest: backtestSettingsSchema.default({ timeframe: '15m', balances: { USDT: '10000' }, slippageBps: 5 }) }));
+export const backtestFileSchema = z.intersection(botConfigSchema, z.strictObject({ backtest: backtestSettingsSchema.default({ timeframe: '15m', balances: { USDT: '10000' }, slippageBps: 5 }) }));
 
 // ─── bots (API) ─────────────────────────────────────────────────────────────────────────────────────────
 

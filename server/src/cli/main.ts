@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { exchangeIdSchema, roleSchema, symbolSchema, timeframeSchema, emailSchema, MARKET_TYPES, type Candle, type Timeframe } from '@osprey/shared';
+import { backtestFileSchema, botSymbols, exchangeIdSchema, roleSchema, symbolSchema, timeframeSchema, emailSchema, type BacktestSettings, type BotConfig, type Candle, type Timeframe } from '@osprey/shared';
 import { z } from 'zod';
 import { ConfigError, loadEnv } from '../config/env.js';
 import { openDatabase } from '../adapters/db/client.js';
@@ -13,9 +13,7 @@ import { detectHistory } from '../domain/detector/index.js';
 import { TIMEFRAME_MS } from '@osprey/shared';
 import { AuthService } from '../services/auth-service.js';
 import { demoCsvPath, ensureDemoData } from '../services/demo-data.js';
-import { paperMarkets } from '../adapters/exchange/paper-markets.js';
-import { runBacktest } from '../domain/bots/backtest.js';
-import { createGridStrategy, GridConfigError, parseGridConfig } from '../domain/bots/grid.js';
+import { BacktestInputError, dbCandleReader, executeBacktestJob, loadBacktestJobFrom, type BacktestJob, type BacktestOutcome, type CandleReader } from '../services/backtest-job.js';
 import { resolveDataDir } from '../services/container.js';
 import { AppError } from '../services/errors.js';
 
@@ -34,25 +32,23 @@ Commands:
   users add --email E --role admin|trader [--password P]
       Add a user (the password is read from OSPREY_NEW_PASSWORD or --password, or generated and printed).
   backtest --config FILE.json --from ISO --to ISO [--json] [--trades] [--exchange ID]
-      Backtest a bot over candles with open time in [from, to] on a paper account (same fill rules as paper
-      trading). Candles come from the shipped CSV (assets/market) when there is one for the symbol and
-      timeframe, else from the database (exchange --exchange, default binance). Prints the metrics (text, or
-      one JSON object with --json); --trades adds the round trips as JSON lines.
-      Config file (JSON):
-        { "type": "grid",                      only grid for now
-          "symbol": "BTC/USDT",                BTC/USDT:USDT for the perpetual
-          "marketType": "spot",                spot | swap (default spot)
-          "timeframe": "15m",                  candle timeframe (default 15m)
-          "balances": { "USDT": "10000" },     starting balances, decimal strings (default 10000 USDT)
-          "fees": { "maker": "0.001", "taker": "0.001" },   optional; default Binance VIP 0
-          "slippageBps": 5,                    optional, market/stop fills
-          "leverage": 1,                       optional, perpetuals
-          "grid": { "levels": 5,               number of buy levels below the anchor
-                    "spacingPct": 1,           % between levels
-                    "sellOffsetPct": 1,        % above each filled buy for its sell
-                    "orderSize": { "mode": "quote", "value": "100" },   per level: base amount or quote notional
-                    "repricePct": 5,           re-anchor unfilled buys when the close moves > this % (0 = never)
-                    "maxOpenPositions": 5 } }  most filled-but-unsold levels (default = levels)
+      Backtest a bot (grid, DCA spread or signal, with its risk rules) over candles with open time in
+      [from, to) on a paper account: the same job the Backtests page runs (same fill rules, funding on
+      perpetuals, warm-up, detector signals for signal bots). Candles come from the shipped CSV
+      (assets/market) when there is one for the symbol and timeframe, else from the database (exchange
+      --exchange, default binance). Prints the metrics (text, or one JSON object with --json); --trades adds
+      the round trips as JSON lines.
+      Config file: the JSON the bot form produces (README "Bot config"), plus optional "backtest" settings:
+        { "type": "grid",                                  grid | spread | signal
+          "marketType": "spot",                            spot | swap (default spot)
+          "leverage": 1,                                   perpetuals (default 1)
+          "grid": { "symbol": "BTC/USDT", "levels": 5, "spacingPct": 1, "sellOffsetPct": 1,
+                    "orderSize": { "mode": "quote", "value": "100" }, "repricePct": 5 },
+          "risk": { "maxOpenPositions": 5, "stopLossPct": 8, "maxHoldingMs": 86400000,
+                    "dailyLossLimit": "200", "cooldown": { "afterLosses": 3, "pauseMinutes": 60 } },
+          "backtest": { "timeframe": "15m", "balances": { "USDT": "10000" },
+                        "fees": { "maker": "0.001", "taker": "0.001" }, "slippageBps": 5 } }
+      (a spread bot has "spread": { "symbolA", "symbolB", "entryPct", ... }; a signal bot "signal": {...})
 
 The database is the one the server uses (OSPREY_DATA_DIR or DATABASE_URL).`;
 
@@ -69,38 +65,47 @@ const iso = (field: string) =>
     return t;
   });
 
-const decimalCfg = z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal string like "0.001"');
-
-/** Schema of the `backtest --config` file (see HELP). */
-const backtestConfigSchema = z.strictObject({
-  type: z.literal('grid'),
-  symbol: symbolSchema,
-  marketType: z.enum(MARKET_TYPES).default('spot'),
-  timeframe: timeframeSchema.default('15m'),
-  balances: z.record(z.string(), decimalCfg).default({ USDT: '10000' }),
-  fees: z.strictObject({ maker: decimalCfg.optional(), taker: decimalCfg.optional() }).optional(),
-  slippageBps: z.number().min(0).optional(),
-  leverage: z.number().int().min(1).optional(),
-  grid: z.record(z.string(), z.unknown()).default({}),
-});
-
-function readBacktestConfig(file: string) {
+/**
+ * Reads and validates the `backtest --config` file with the shared `backtestFileSchema` (the bot form's JSON
+ * plus optional `backtest` settings).
+ * @throws UsageError naming the file or each offending field (`--config grid.levels: …`)
+ */
+function readBacktestFile(file: string): { config: BotConfig; settings: BacktestSettings } {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(userPath(file), 'utf8'));
   } catch (e) {
     throw new UsageError(`--config: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const r = backtestConfigSchema.safeParse(raw);
+  const r = backtestFileSchema.safeParse(raw);
   if (!r.success) throw new UsageError(r.error.issues.map((i) => `--config ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n'));
-  const cfg = r.data;
-  if ('symbol' in cfg.grid && cfg.grid.symbol !== cfg.symbol) throw new UsageError('--config grid.symbol: must equal symbol (or be left out)');
-  try {
-    return { ...cfg, grid: parseGridConfig({ ...cfg.grid, symbol: cfg.symbol }) };
-  } catch (e) {
-    if (e instanceof GridConfigError) throw new UsageError(`--config grid.${e.field}: ${e.reason}`);
-    throw e;
-  }
+  const { backtest, ...config } = r.data;
+  return { config: config as BotConfig, settings: backtest };
+}
+
+/**
+ * Candles for a CLI backtest: the shipped CSV of a series when there is one (parsed once), else the database
+ * (opened on first need, closed by `close`).
+ */
+function cliCandleReader(): { read: CandleReader; close: () => Promise<void> } {
+  const csv = new Map<string, Candle[]>();
+  let database: Awaited<ReturnType<typeof openDatabase>> | null = null;
+  const read: CandleReader = async (key, range) => {
+    const file = key.exchange === 'binance' ? demoCsvPath(key.symbol, key.timeframe) : null;
+    if (file && existsSync(file)) {
+      let all = csv.get(file);
+      if (!all) csv.set(file, (all = parseCandlesCsv(readFileSync(file, 'utf8'), key.timeframe)));
+      const inRange = all.filter((c) => (range.from === undefined || c.ts >= range.from) && (range.to === undefined || c.ts <= range.to));
+      if (range.limit === undefined) return inRange;
+      return range.from === undefined ? inRange.slice(-range.limit) : inRange.slice(0, range.limit);
+    }
+    if (!database) {
+      const env = loadEnv();
+      database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: resolveDataDir(env.OSPREY_DATA_DIR) });
+    }
+    return dbCandleReader(database.db)(key, range);
+  };
+  return { read, close: async () => void (await database?.close()) };
 }
 
 const pct = (x: number | null, digits = 2) => (x === null ? 'n/a' : `${x.toFixed(digits)} %`);
@@ -203,33 +208,30 @@ export async function run(argv: string[], out: (s: string) => void): Promise<num
         values,
       );
       if (o.to < o.from) throw new UsageError('--to: must not be before --from');
-      const cfg = readBacktestConfig(o.config);
-      const markets = paperMarkets(cfg.marketType, cfg.fees ?? {});
-      if (!markets[cfg.symbol]) throw new UsageError(`--config symbol: ${cfg.symbol} is not a ${cfg.marketType} paper market (${Object.keys(markets).join(', ')})`);
-      const series = cfg.symbol.split(':')[0]!;
-      const csv = demoCsvPath(series, cfg.timeframe);
-      let candles: Candle[];
-      if (existsSync(csv)) candles = parseCandlesCsv(readFileSync(csv, 'utf8'), cfg.timeframe).filter((c) => c.ts >= o.from && c.ts <= o.to);
-      else candles = await withDb((db) => listCandles(db, { exchange: o.exchange, symbol: series, timeframe: cfg.timeframe }, { from: o.from, to: o.to }));
-      if (candles.length === 0) throw new AppError('NOT_FOUND', `no ${cfg.timeframe} candles for ${series} between --from and --to`);
-      const r = runBacktest({
-        strategy: createGridStrategy('backtest', cfg.grid),
-        candles: { [cfg.symbol]: candles },
-        timeframe: cfg.timeframe,
-        marketType: cfg.marketType,
-        markets: { [cfg.symbol]: markets[cfg.symbol]! },
-        balances: cfg.balances,
-        ...(cfg.slippageBps !== undefined ? { slippageBps: cfg.slippageBps } : {}),
-        ...(cfg.leverage !== undefined ? { leverage: cfg.leverage } : {}),
-      });
+      const { config, settings } = readBacktestFile(o.config);
+      const reader = cliCandleReader();
+      let r: BacktestOutcome;
+      let job: BacktestJob;
+      try {
+        job = await loadBacktestJobFrom(reader.read, { botId: 'backtest', config, settings, exchange: o.exchange, from: o.from, to: o.to }).catch((e: unknown) => {
+          throw e instanceof BacktestInputError ? new UsageError(`--config ${e.field === 'config' ? 'symbol' : e.field}: ${e.reason}`) : e;
+        });
+        r = executeBacktestJob(job);
+      } finally {
+        await reader.close();
+      }
       const m = r.metrics;
-      if (o.json) out(`${JSON.stringify({ ...m, candles: candles.length, fills: r.fills.length, rejections: r.rejections.length, finalBalances: r.finalBalances })}\n`);
+      const symbols = botSymbols(config);
+      const candles = r.candleSteps;
+      const series = Object.values(job.candles);
+      if (o.json) out(`${JSON.stringify({ ...m, candles, fills: r.fills.length, rejections: r.rejections.length, signals: r.signals, finalBalances: r.finalBalances })}\n`);
       else {
-        const first = new Date(candles[0]!.ts).toISOString();
-        const last = new Date(candles[candles.length - 1]!.ts).toISOString();
+        const first = Math.min(...series.map((c) => c[0]!.ts));
+        const last = Math.max(...series.map((c) => c[c.length - 1]!.ts));
+        const span = `${new Date(first).toISOString()} → ${new Date(last).toISOString()}`;
         out(
           [
-            `backtest ${cfg.type} ${cfg.symbol} ${cfg.marketType} ${cfg.timeframe}: ${candles.length} candles ${first} → ${last}`,
+            `backtest ${config.type} ${symbols.join(' ')} ${config.marketType} ${settings.timeframe}: ${candles} candles ${span}`,
             `equity           ${m.startEquity} → ${m.endEquity} (net ${m.netPnl})`,
             `total return     ${pct(m.totalReturnPct)}`,
             `max drawdown     ${pct(m.maxDrawdownPct)}`,

@@ -71,11 +71,41 @@ export class BacktestInputError extends Error {
 }
 
 /**
- * Reads a run's inputs.
- * @param botId id the order ids derive from
- * @throws BacktestInputError `config` when a symbol has no stored candles in the range, `timeframe` for a bad timeframe
+ * Reads candles of a series (`listCandles` semantics: `from`/`to` inclusive open times, ascending; with `limit`
+ * and no `from`, the last `limit` candles up to `to`).
  */
-export async function loadBacktestJob(db: Db, q: { botId: string; config: BotConfig; settings: BacktestSettings; exchange: string; from: number; to: number }): Promise<BacktestJob> {
+export type CandleReader = (key: { exchange: string; symbol: string; timeframe: Timeframe }, range: { from?: number; to?: number; limit?: number }) => Promise<Candle[]>;
+
+/** A {@link CandleReader} over the database's stored candles. */
+export function dbCandleReader(db: Db): CandleReader {
+  return (key, range) => listCandles(db, key, range);
+}
+
+/** What {@link loadBacktestJob} is asked for. */
+export interface BacktestQuery {
+  /** Id the order ids derive from. */
+  botId: string;
+  config: BotConfig;
+  settings: BacktestSettings;
+  exchange: string;
+  /** Range of candle open times, Unix ms: `from` inclusive, `to` exclusive. */
+  from: number;
+  to: number;
+}
+
+/**
+ * Reads a run's inputs from the database (the Backtests page).
+ * @throws BacktestInputError `config` when a symbol has no stored candles in the range
+ */
+export function loadBacktestJob(db: Db, q: BacktestQuery): Promise<BacktestJob> {
+  return loadBacktestJobFrom(dbCandleReader(db), q);
+}
+
+/**
+ * Reads a run's inputs through any candle reader (the database, or the shipped CSV files for the CLI).
+ * @throws BacktestInputError `config` when a symbol is no paper market or has no candles in the range
+ */
+export async function loadBacktestJobFrom(read: CandleReader, q: BacktestQuery): Promise<BacktestJob> {
   const tf = q.settings.timeframe;
   const tfMs = TIMEFRAME_MS[tf];
   const markets = paperMarkets(q.config.marketType);
@@ -88,10 +118,10 @@ export async function loadBacktestJob(db: Db, q: { botId: string; config: BotCon
     if (!m) throw new BacktestInputError('config', `${s} is not a ${q.config.marketType} market of the paper exchange (${Object.keys(markets).join(', ')})`);
     const fs = feedSymbol(m);
     const key = { exchange: q.exchange, symbol: fs, timeframe: tf };
-    const rows = await listCandles(db, key, { from: q.from, to: q.to - 1 });
+    const rows = await read(key, { from: q.from, to: q.to - 1 });
     if (rows.length === 0) throw new BacktestInputError('config', `no stored ${tf} candles of ${fs} on ${q.exchange} between ${new Date(q.from).toISOString()} and ${new Date(q.to).toISOString()}`);
     candles[s] = rows;
-    warmup[s] = await listCandles(db, key, { to: q.from - tfMs, limit: WARMUP_CANDLES });
+    warmup[s] = await read(key, { to: q.from - tfMs, limit: WARMUP_CANDLES });
     if (m.type === 'swap') funding[s] = fundingSource.between(s, q.from - 1, q.to + tfMs);
   }
   const job: BacktestJob = { botId: q.botId, config: q.config, settings: q.settings, exchange: q.exchange, from: q.from, to: q.to, candles, warmup, funding };
@@ -100,8 +130,8 @@ export async function loadBacktestJob(db: Db, q: { botId: string; config: BotCon
     for (const s of botSymbols(q.config)) {
       const fs = feedSymbol(markets[s]!);
       if (job.detector[fs]) continue;
-      const s15 = await listCandles(db, { exchange: q.exchange, symbol: fs, timeframe: '15m' }, { from: q.from - DETECT_WARMUP_15M * TIMEFRAME_MS['15m'], to: q.to - TIMEFRAME_MS['15m'] });
-      const s4h = await listCandles(db, { exchange: q.exchange, symbol: fs, timeframe: '4h' }, { from: q.from - DETECT_WARMUP_4H * TIMEFRAME_MS['4h'], to: q.to - TIMEFRAME_MS['4h'] });
+      const s15 = await read({ exchange: q.exchange, symbol: fs, timeframe: '15m' }, { from: q.from - DETECT_WARMUP_15M * TIMEFRAME_MS['15m'], to: q.to - TIMEFRAME_MS['15m'] });
+      const s4h = await read({ exchange: q.exchange, symbol: fs, timeframe: '4h' }, { from: q.from - DETECT_WARMUP_4H * TIMEFRAME_MS['4h'], to: q.to - TIMEFRAME_MS['4h'] });
       job.detector[fs] = { s15, s4h };
     }
   }

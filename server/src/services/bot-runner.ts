@@ -146,8 +146,9 @@ export class BotRunner {
     }
   }
 
-  /** A detector signal. */
+  /** A detector signal; only signals of the feed symbols pricing the bot's markets are passed on (as in backtests). */
   onSignal(signal: MarketSignal): void {
+    if (!this.strategy.symbols.some((s) => this.markets[s] && feedSymbol(this.markets[s]) === signal.symbol)) return;
     this.push({ type: 'signal', signal });
   }
 

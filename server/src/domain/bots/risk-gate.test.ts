@@ -383,3 +383,40 @@ describe('withRiskRules: account rules (ctx.account)', () => {
     expect(codes(own.candle(98))).toEqual(['risk.priceStop']);
   });
 });
+
+describe('withRiskRules over the DCA spread strategy: adds are not new positions', () => {
+  it('max open positions 2 on a perpetual spread: both legs open, and the DCA adds go through', async () => {
+    const { createSpreadStrategy, parseSpreadParams } = await import('./spread.js');
+    const perp = (symbol: string): MarketInfo => ({ ...market(symbol.split(':')[0]!), symbol, type: 'swap', maxLeverage: 20 });
+    const markets = { 'ETH/USDT:USDT': perp('ETH/USDT:USDT'), 'BTC/USDT:USDT': perp('BTC/USDT:USDT') };
+    const g = withRiskRules(createSpreadStrategy('sp', parseSpreadParams({ symbolA: 'ETH/USDT:USDT', symbolB: 'BTC/USDT:USDT', entryPct: 5, stepPct: 3 }), 'swap'), { maxOpenPositions: 2 });
+    let state = g.initialState();
+    let now = T0;
+    let seq = 0;
+    const step = (e: StrategyEvent) => {
+      const r = g.step(state, e, { now, markets, balances: [], positions: [] });
+      state = r.state;
+      return r;
+    };
+    const tick = (a: number, b: number) => {
+      now += 15 * MIN;
+      const out = [...step({ type: 'candle', symbol: 'ETH/USDT:USDT', candle: { ts: now - 15 * MIN, open: a, high: a, low: a, close: a, volume: 1 }, closed: true }).intents];
+      out.push(...step({ type: 'candle', symbol: 'BTC/USDT:USDT', candle: { ts: now - 15 * MIN, open: b, high: b, low: b, close: b, volume: 1 }, closed: true }).intents);
+      return out;
+    };
+    const fillAll = (intents: Intent[], prices: Record<string, number>) => {
+      for (const it of intents) {
+        if (it.type !== 'place') continue;
+        const o = it.order;
+        step({ type: 'fill', fill: { id: `f${seq++}`, orderId: o.clientOrderId, clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, price: String(prices[o.symbol]), amount: o.amount, fee: '0', feeCurrency: 'USDT', liquidity: 'taker', ts: now } });
+      }
+    };
+    tick(100, 100);
+    const open = tick(105, 100);
+    expect(open.map((i) => i.type === 'place' && `${i.role} ${i.order.side} ${i.order.symbol}`)).toEqual(['entry buy BTC/USDT:USDT', 'entry sell ETH/USDT:USDT']);
+    fillAll(open, { 'ETH/USDT:USDT': 105, 'BTC/USDT:USDT': 100 });
+    expect(g.held(state)).toHaveLength(2);
+    const adds = tick(108, 100);
+    expect(adds.map((i) => i.type === 'place' && `${i.role} ${i.order.side} ${i.order.symbol}`)).toEqual(['add buy BTC/USDT:USDT', 'add sell ETH/USDT:USDT']);
+  });
+});

@@ -2,7 +2,7 @@
  * The risk gate: {@link withRiskRules} wraps any {@link Strategy} with a bot's {@link RiskRules}, as a
  * strategy itself (pure; its state is plain JSON holding the inner strategy's state).
  *
- * - Entries: every `place` intent with role `entry` the inner strategy returns is checked with
+ * - Entries: every `place` intent with role `entry` or `add` the inner strategy returns is checked with
  *   {@link checkEntry} (cooldown, daily UTC loss limit, max open positions). Open positions = the inner
  *   strategy's held lots + the entries the gate let through that have neither filled nor died yet (so a
  *   ladder of limit buys placed at once, or two signals before the first fill, cannot exceed the limit).
@@ -154,12 +154,13 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
           }
           let heldCount: number | null = null;
           for (const it of r.intents) {
-            if (it.type !== 'place' || it.role !== 'entry') {
+            if (it.type !== 'place' || it.role === 'exit') {
               intents.push(it);
               continue;
             }
             heldCount ??= inner.held(innerState).length;
-            const own = heldCount + Object.keys(pending).length;
+            // An add grows a position already counted: it is checked as if one fewer were open.
+            const own = heldCount + Object.keys(pending).length - (it.role === 'add' ? 1 : 0);
             let check = checkEntry(cfg, risk, { now: ctx.now, openPositions: own });
             let rule: NonNullable<RiskGateState<S>['blocking']> | null = check.allowed ? null : check.rule;
             if (check.allowed && account && accountRisk) {
@@ -168,7 +169,7 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
             }
             if (check.allowed || rule === null) {
               blocking = null;
-              pending = { ...pending, [it.order.clientOrderId]: it.order.symbol };
+              if (it.role === 'entry') pending = { ...pending, [it.order.clientOrderId]: it.order.symbol };
               intents.push(it);
               continue;
             }

@@ -18,7 +18,7 @@
  *   ≤ `openSpread − takeProfitRevertPct`. Cycle PnL % = {@link spreadCyclePnl}: Σ legs' mark-to-market PnL at
  *   the tick's closes, net of the entry fees paid, / Σ legs' cost × 100 (exit fees are not estimated).
  *   Exits close every leg at market (reduce-only on perpetuals, role `exit`).
- * - Orders are market orders (role `entry` for opens/adds); amounts are `notional / close` floored to the
+ * - Orders are market orders (role `entry` for opens, `add` for DCA adds); amounts are `notional / close` floored to the
  *   market's amount step, and a leg that floors to 0 is skipped (no open at all when the laggard's does).
  *
  * Fills: legs account the REAL fills — amount, cost (Σ amount × price), fees valued in quote (a fee in the
@@ -258,7 +258,7 @@ export function createSpreadStrategy(botId: string, params: SpreadParams, market
     const legCode = `${purpose === 'open' ? 'o' : purpose === 'add' ? 'a' : 'c'}${market}`;
     const order: OrderRequest = { clientOrderId: botOrderId(botId, s.cycle, legCode, s.seq++), symbol: symbolOf(market), side, type: 'market', amount: str(amount) };
     if (purpose === 'close' && swap) order.reduceOnly = true;
-    io.out.push({ type: 'place', order, role: purpose === 'close' ? 'exit' : 'entry' });
+    io.out.push({ type: 'place', order, role: purpose === 'close' ? 'exit' : purpose === 'add' ? 'add' : 'entry' });
     s.orders.push({ clientOrderId: order.clientOrderId, market, purpose, amount: order.amount, filled: '0' });
   };
 

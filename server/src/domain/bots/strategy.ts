@@ -57,10 +57,12 @@ export interface StrategyContext {
 export type Intent =
   /**
    * Place an order (its `clientOrderId` comes from {@link botOrderId}; prices/amounts already on the market's
-   * steps). `role`: `entry` opens or adds to a position (the risk gate may refuse it: the strategy then gets an
-   * `orderDead` event with reason `rejected`), `exit` reduces or closes one (never blocked).
+   * steps). `role`: `entry` opens a new position, `add` adds to one the strategy already holds (a DCA add) —
+   * the risk gate may refuse either (the strategy then gets an `orderDead` event with reason `rejected`), but
+   * an `add` does not count as a new position against `maxOpenPositions`; `exit` reduces or closes one
+   * (never blocked).
    */
-  | { type: 'place'; order: OrderRequest; role: 'entry' | 'exit' }
+  | { type: 'place'; order: OrderRequest; role: 'entry' | 'add' | 'exit' }
   /** Cancel the bot's order with this clientOrderId (no-op when it is no longer open). */
   | { type: 'cancel'; clientOrderId: string; symbol: string };
 
