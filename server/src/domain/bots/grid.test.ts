@@ -234,16 +234,16 @@ describe('grid strategy: held lots and forced exits (stepped by hand)', () => {
     const before = structuredClone(state);
     let r = g.step(state, { type: 'forceExit', key: 'L0', rule: 'priceStop' }, ctx(m, T0 + 120_000));
     expect(state).toEqual(before); // pure
-    expect(r.intents).toEqual([
-      { type: 'cancel', clientOrderId: 'bfxx0s2', symbol: m.symbol },
-      { type: 'place', order: { clientOrderId: 'bfxx0x3', symbol: m.symbol, side: 'sell', type: 'market', amount: '0.1', ...(m.type === 'swap' ? { reduceOnly: true } : {}) }, role: 'exit' },
-    ]);
-    // still held until the exit fills; a second forceExit while it is in flight does nothing
+    // first the limit sell is cancelled; nothing else until the cancel is confirmed
+    expect(r.intents).toEqual([{ type: 'cancel', clientOrderId: 'bfxx0s2', symbol: m.symbol }]);
+    // still held; a second forceExit while the exit is under way does nothing, nor does a closed candle
     expect(g.held(r.state).map((h) => h.key)).toEqual(['L0']);
     expect(g.step(r.state, { type: 'forceExit', key: 'L0', rule: 'timeStop' }, ctx(m)).intents).toEqual([]);
-    // the cancelled sell's death changes nothing; a closed candle does not re-place the sell meanwhile
+    expect(g.step(r.state, candle(m.symbol, 98, 1), ctx(m)).intents).toEqual([]);
+    // the cancelled sell's death sends the market sell
     r = g.step(r.state, { type: 'orderDead', clientOrderId: 'bfxx0s2', symbol: m.symbol, reason: 'canceled' }, ctx(m));
-    expect(r.intents).toEqual([]);
+    expect(r.intents).toEqual([{ type: 'place', order: { clientOrderId: 'bfxx0x3', symbol: m.symbol, side: 'sell', type: 'market', amount: '0.1', ...(m.type === 'swap' ? { reduceOnly: true } : {}) }, role: 'exit' }]);
+    expect(g.step(r.state, { type: 'forceExit', key: 'L0', rule: 'timeStop' }, ctx(m)).intents).toEqual([]);
     expect(g.step(r.state, candle(m.symbol, 98, 1), ctx(m)).intents).toEqual([]);
     r = g.step(r.state, fill(m, 'bfxx0x3', 'sell', exitPrice, '0.1', exitFee, T0 + 120_000), ctx(m));
     expect(r.closed).toEqual([
@@ -266,9 +266,21 @@ describe('grid strategy: held lots and forced exits (stepped by hand)', () => {
     }
   });
 
+  it('live race: the limit sell fills before its cancel lands — that fill closes the level, no market sell follows', () => {
+    const { g, state } = holding(SPOT);
+    let r = g.step(state, { type: 'forceExit', key: 'L0', rule: 'priceStop' }, ctx(SPOT));
+    r = g.step(r.state, fill(SPOT, 'bfxx0s2', 'sell', '99.99', '0.1', '0.009999', T0 + 90_000), ctx(SPOT));
+    expect(r.closed!.map((t) => [t.exitClientOrderId, t.exitPrice])).toEqual([['bfxx0s2', '99.99']]);
+    expect(r.intents.every((i) => i.type === 'place' && i.order.side === 'buy')).toBe(true);
+    expect(g.held(r.state)).toEqual([]);
+    // the cancel then fails (the order is gone): no death arrives, or a late one changes nothing
+    expect(g.step(r.state, { type: 'orderDead', clientOrderId: 'bfxx0s2', symbol: 'BTC/USDT', reason: 'canceled' }, ctx(SPOT)).intents).toEqual([]);
+  });
+
   it('a refused exit leaves the lot held; its limit sell is re-placed on the next closed candle', () => {
     const { g, state } = holding(SPOT);
     let r = g.step(state, { type: 'forceExit', key: 'L0', rule: 'priceStop' }, ctx(SPOT));
+    r = g.step(r.state, { type: 'orderDead', clientOrderId: 'bfxx0s2', symbol: 'BTC/USDT', reason: 'canceled' }, ctx(SPOT));
     r = g.step(r.state, { type: 'orderDead', clientOrderId: 'bfxx0x3', symbol: 'BTC/USDT', reason: 'rejected', message: 'amount: ...' }, ctx(SPOT));
     expect(r.intents).toEqual([]);
     expect(g.held(r.state).map((h) => h.key)).toEqual(['L0']);

@@ -21,10 +21,13 @@
  * - Roles: buys are `entry` intents (the risk gate may refuse them: the level then idles like after a
  *   rejection), sells are `exit` intents.
  * - Held lots ({@link Strategy.held}): one per level holding a filled buy, key `L<index>` (e.g. `L0`).
- *   A `forceExit` naming one cancels the level's open sell (if any) and sells the held amount at market (leg
- *   code `x`, reduce-only on perpetuals); its fill closes the round trip like a sell fill and the level
- *   re-arms. A refused or dead exit leaves the level holding; its limit sell is re-placed on the next closed
- *   candle. A `forceExit` for a level that holds nothing, or whose exit is already in flight, does nothing.
+ *   A `forceExit` naming one cancels the level's open sell (if any) and, once that cancel is confirmed
+ *   (`orderDead`), sells the held amount at market (leg code `x`, reduce-only on perpetuals); with no open
+ *   sell the market sell goes out at once. If the limit sell fills before its cancel lands (live venues), that
+ *   fill closes the round trip and no market sell is placed. The exit's fill closes the round trip like a sell
+ *   fill and the level re-arms. A refused or dead exit leaves the level holding; its limit sell is re-placed
+ *   on the next closed candle. A `forceExit` for a level that holds nothing, or whose exit is already under
+ *   way, does nothing.
  * - Signals are ignored.
  * - Performance (results unchanged): events that change nothing (a closed candle inside the reprice band with
  *   nothing to place, `start`, signals, other symbols) return the state as is, without a copy; level prices
@@ -91,6 +94,11 @@ export interface GridLevel {
    * before forced exits existed stay valid.
    */
   exitId?: string | null;
+  /**
+   * clientOrderId of the limit sell a forced exit is cancelling first (null otherwise): the market sell goes
+   * out only once the cancel is confirmed (`orderDead`), so a sell that filled meanwhile is not sold twice.
+   */
+  exitAfter?: string | null;
   /** While holding: the filled buy. */
   entry: { clientOrderId: string; price: string; amount: string; fee: string; ts: number } | null;
 }
@@ -166,7 +174,7 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
   };
 
   /** Levels whose limit sell is to be (re-)placed: holding, no sell open, no forced exit in flight. */
-  const needsSell = (lv: GridLevel) => lv.status === 'holding' && lv.sellId === null && (lv.exitId ?? null) === null;
+  const needsSell = (lv: GridLevel) => lv.status === 'holding' && lv.sellId === null && (lv.exitId ?? null) === null && (lv.exitAfter ?? null) === null;
 
   /** Idle levels the budget allows arming (`held + open buys < maxOpenPositions`). */
   const canArm = (s: GridState): boolean => {
@@ -213,6 +221,7 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
     lv.status = 'idle';
     lv.sellId = null;
     lv.exitId = null;
+    lv.exitAfter = null;
     lv.entry = null;
     lv.cycle++;
     arm(s, m, out);
@@ -273,16 +282,25 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
 
   const onForceExit = (s: GridState, key: string, m: MarketInfo, out: Intent[]) => {
     const lv = s.levels.find((l) => `L${l.index}` === key);
-    if (!lv || lv.status !== 'holding' || lv.entry === null || (lv.exitId ?? null) !== null) return;
+    if (!lv || lv.status !== 'holding' || lv.entry === null || (lv.exitId ?? null) !== null || (lv.exitAfter ?? null) !== null) return;
     if (lv.sellId !== null) {
+      // The sell stays known (sellId) until its cancel is confirmed: a fill meanwhile closes the level.
       out.push({ type: 'cancel', clientOrderId: lv.sellId, symbol: cfg.symbol });
-      lv.sellId = null;
+      lv.exitAfter = lv.sellId;
+      return;
     }
+    placeExit(s, lv, m, out);
+  };
+
+  /** The market sell of a forced exit. */
+  const placeExit = (s: GridState, lv: GridLevel, m: MarketInfo, out: Intent[]) => {
+    if (lv.entry === null) return;
     const clientOrderId = botOrderId(botId, lv.cycle, 'x', s.seq++);
     const order: OrderRequest = { clientOrderId, symbol: cfg.symbol, side: 'sell', type: 'market', amount: lv.entry.amount };
     if (m.type === 'swap') order.reduceOnly = true;
     out.push({ type: 'place', order, role: 'exit' });
     lv.exitId = clientOrderId;
+    lv.sellId = null;
   };
 
   const onOrderDead = (s: GridState, clientOrderId: string, m: MarketInfo, out: Intent[]) => {
@@ -296,7 +314,13 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
     }
     for (const lv of s.levels) {
       if (lv.status !== 'holding') continue;
-      if (lv.sellId === clientOrderId) lv.sellId = null;
+      if (lv.sellId === clientOrderId) {
+        lv.sellId = null;
+        if (lv.exitAfter === clientOrderId) {
+          lv.exitAfter = null;
+          placeExit(s, lv, m, out);
+        }
+      }
       if (lv.exitId === clientOrderId) lv.exitId = null;
     }
   };
@@ -307,7 +331,7 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
     symbols: [cfg.symbol],
     initialState(): GridState {
       const levels: GridLevel[] = [];
-      for (let i = 0; i < cfg.levels; i++) levels.push({ index: i, cycle: 0, status: 'idle', buyId: null, sellId: null, exitId: null, entry: null });
+      for (let i = 0; i < cfg.levels; i++) levels.push({ index: i, cycle: 0, status: 'idle', buyId: null, sellId: null, exitId: null, exitAfter: null, entry: null });
       return { anchor: null, seq: 0, levels, realizedPnl: '0', roundTrips: 0 };
     },
     step(state: GridState, event: StrategyEvent, ctx: StrategyContext): StepResult<GridState> {

@@ -126,6 +126,7 @@ function drive<S>(strategy: Strategy<RiskGateState<S>>, account?: AccountRiskCon
       run({ type: 'fill', fill: { id: `f${fillSeq++}`, orderId: clientOrderId, clientOrderId, symbol, side, price, amount, fee: '0', feeCurrency: 'USDT', liquidity: 'taker', ts: now } }),
     candle: (close: number, symbol = 'BTC/USDT', closed = true) => run({ type: 'candle', symbol, candle: { ts: now - 15 * MIN, open: close, high: close, low: close, close, volume: 1 }, closed }),
     force: (key: string, rule = 'manual') => run({ type: 'forceExit', key, rule }),
+    dead: (clientOrderId: string, symbol = 'BTC/USDT') => run({ type: 'orderDead', clientOrderId, symbol, reason: 'canceled' }),
   };
   return api;
 }
@@ -289,8 +290,9 @@ describe('withRiskRules over the real grid strategy', () => {
     d.candle(100);
     d.fill('bgx0b0', '99', '0.1');
     const r = d.at(T0 + 15 * MIN).candle(94);
-    expect(r.intents).toEqual(['cancel bgx0s4', 'exit bgx0x5 sell 0.1']);
+    expect(r.intents).toEqual(['cancel bgx0s4']);
     expect(r.notes).toMatchObject([{ code: 'risk.priceStop', detail: { key: 'L0', lossPct: expect.stringMatching(/^5\.0505/), stopLossPct: 5 } }]);
+    expect(d.dead('bgx0s4').intents).toEqual(['exit bgx0x5 sell 0.1']);
     const x = d.fill('bgx0x5', '94', '0.1', 'BTC/USDT', 'sell');
     expect(x.closed.map((t) => t.pnl)).toEqual(['-0.5']);
     expect(codes(x)).toEqual(['risk.cooldownStarted', 'risk.cooldown']);
@@ -304,6 +306,7 @@ describe('withRiskRules over the real grid strategy', () => {
     d.candle(100);
     d.fill('bgx0b0', '99', '0.1');
     d.at(T0 + 15 * MIN).candle(94);
+    d.dead('bgx0s4');
     const x = d.fill('bgx0x5', '94', '0.1', 'BTC/USDT', 'sell');
     expect(codes(x)).toEqual(['risk.dailyLossLimitReached', 'risk.dailyLossLimit']);
     expect(d.at(Date.UTC(2024, 0, 2)).candle(94).intents).toEqual(['entry bgx1b7 buy 0.1 @99']);
@@ -315,7 +318,8 @@ describe('withRiskRules over the real grid strategy', () => {
     d.fill('bgx0b1', '98', '0.1');
     expect(d.at(T0 + 2 * H - 1).candle(100).intents).toEqual([]);
     const r = d.at(T0 + 2 * H).candle(100);
-    expect(r.intents).toEqual(['cancel bgx0s4', 'exit bgx0x5 sell 0.1']);
+    expect(r.intents).toEqual(['cancel bgx0s4']);
+    expect(d.dead('bgx0s4').intents).toEqual(['exit bgx0x5 sell 0.1']);
     expect(r.notes).toMatchObject([{ code: 'risk.timeStop', detail: { key: 'L1', heldMs: 2 * H, maxHoldingMs: 2 * H } }]);
     expect(d.at(T0 + 3 * H).candle(100).notes).toEqual([]);
   });

@@ -197,7 +197,8 @@ describe('signal strategy: exits and round trips', () => {
     s.signal();
     expect(s.fill('bsigx0e0', '100', { fee: '0.005', feeCurrency: 'BTC' }).orders).toEqual(['bsigx0s1 sell 4.995 stop_loss @97']);
     expect(s.candle(s.BTC, { ts: T0, high: 107, low: 104, close: 105.99 }).orders).toEqual([]);
-    expect(s.candle(s.BTC, { ts: T0 + M15, high: 107, low: 104, close: 106 }).orders).toEqual(['cancel bsigx0s1', 'bsigx0x2 sell 4.995 market']);
+    expect(s.candle(s.BTC, { ts: T0 + M15, high: 107, low: 104, close: 106 }).orders).toEqual(['cancel bsigx0s1']);
+    expect(s.dead('bsigx0s1').orders).toEqual(['bsigx0x2 sell 4.995 market']);
     const r = s.fill('bsigx0x2', '106', { fee: '0.52947' });
     expect(r.notes[0]).toMatchObject({ code: 'signal.closed', detail: { reason: 'takeProfit' } });
     // (106 − 100) × 4.995 − 0.5 − 0.52947
@@ -234,7 +235,8 @@ describe('signal strategy: exits and round trips', () => {
     s.signal();
     s.fill('bsigx0e0', '100');
     s.dead('bsigx0s1', 'rejected', 'would trigger immediately');
-    expect(s.candle(s.BTC, { ts: T0, high: 100, low: 96, close: 96.5 }).orders).toEqual(['cancel bsigx0t2', 'bsigx0x3 sell 5 market ro']);
+    expect(s.candle(s.BTC, { ts: T0, high: 100, low: 96, close: 96.5 }).orders).toEqual(['cancel bsigx0t2']);
+    expect(s.dead('bsigx0t2').orders).toEqual(['bsigx0x3 sell 5 market ro']);
     const r = s.fill('bsigx0x3', '96.4');
     expect(r.closed[0]).toMatchObject({ exitClientOrderId: 'bsigx0x3', pnl: '-18' });
     expect(r.notes[0]).toMatchObject({ code: 'signal.closed', detail: { reason: 'stopBreached' } });
@@ -245,13 +247,27 @@ describe('signal strategy: exits and round trips', () => {
     s.signal();
     s.fill('bsigx0e0', '100');
     expect(s.force('S9').orders).toEqual([]);
-    expect(s.force('S0').orders).toEqual(['cancel bsigx0s1', 'cancel bsigx0t2', 'bsigx0x3 sell 5 market ro']);
+    expect(s.force('S0').orders).toEqual(['cancel bsigx0s1', 'cancel bsigx0t2']);
     expect(s.force('S0').orders).toEqual([]);
-    s.dead('bsigx0s1');
-    s.dead('bsigx0t2');
+    // the market close goes out once both cancels are confirmed; a closed candle meanwhile places nothing
+    expect(s.dead('bsigx0s1').orders).toEqual([]);
+    expect(s.candle(s.BTC, { ts: T0, high: 101, low: 99, close: 100 }).orders).toEqual([]);
+    expect(s.dead('bsigx0t2').orders).toEqual(['bsigx0x3 sell 5 market ro']);
     const r = s.fill('bsigx0x3', '101');
     expect(r.closed[0]).toMatchObject({ exitClientOrderId: 'bsigx0x3', pnl: '5' });
     expect(r.notes[0]).toMatchObject({ detail: { reason: 'forceExit' } });
+  });
+
+  it('live race: the stop fills before its cancel lands — no market close follows, the round trip is the stop', () => {
+    const s = sim();
+    s.signal();
+    s.fill('bsigx0e0', '100');
+    s.force('S0');
+    const r = s.fill('bsigx0s1', '97');
+    expect(r.closed.map((t) => [t.exitClientOrderId, t.exitPrice, t.amount])).toEqual([['bsigx0s1', '97', '5']]);
+    expect(r.orders.filter((o) => !o.startsWith('cancel'))).toEqual([]);
+    expect(s.dead('bsigx0t2').orders).toEqual([]);
+    expect(s.state.positions).toEqual({});
   });
 
   it('a dead market close is re-placed on the next closed candle', () => {
@@ -300,7 +316,9 @@ describe('signal strategy: ATR and equity', () => {
     s.fill('bsigx0e0', '100');
     s.candle(ETH, { ts: T0, high: 121, low: 119, close: 120 });
     const r = s.signal({ id: 'btc' });
-    expect(r.orders).toEqual([`bsigx1e3 buy ${expected} market`]);
+    // spot: only the stop rests (seq 1); the close ≥ the watched take profit cancels it, the market close waits
+    // for that cancel. swap: stop and take profit rest (seq 1, 2).
+    expect(r.orders).toEqual([`bsigx1e${type === 'spot' ? 2 : 3} buy ${expected} market`]);
     expect(r.notes[0]!.detail).toMatchObject({ equity: type === 'spot' ? '1120' : '1020' });
   });
 });

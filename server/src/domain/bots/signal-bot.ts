@@ -40,7 +40,8 @@
  * held amount a {@link RoundTrip} is emitted and the slot is freed. A stop/take profit the venue kills
  * (cancelled, expired, rejected) is re-placed on the next closed candle — or, when that close is already
  * beyond its trigger, the position is closed at market (leg `x`). A `forceExit` of the lot (key `S<cycle>`)
- * cancels the stop and take profit and closes at market (leg `x`); the round trip is emitted on its fill.
+ * cancels the stop and take profit and, once those cancels are confirmed, closes what is still held at market
+ * (leg `x`; a resting exit that filled meanwhile counts); the round trip is emitted on the last exit fill.
  * A dead market close is re-placed on the next closed candle. A dead entry with nothing filled frees the slot
  * with a note `signal.entryFailed`.
  *
@@ -144,6 +145,11 @@ export interface SignalPosition {
   /** A forceExit arrived (its rule). */
   forcedRule: string | null;
   exitReason: SignalExitReason | null;
+  /**
+   * A market close waits for the cancels of the resting stop / take profit to be confirmed (so a stop that
+   * fills meanwhile is not followed by a second sell). Optional: states saved before it stay valid.
+   */
+  closePending?: boolean;
 }
 
 /** State of a signal bot (plain JSON). */
@@ -261,11 +267,24 @@ export function createSignalStrategy(botId: string, params: SignalParams, market
     delete s.positions[p.symbol];
   };
 
-  /** Closes what is left at market (leg `x`), cancelling the stop and take profit. */
+  /**
+   * Closes what is left at market (leg `x`), cancelling the stop and take profit first: the close goes out
+   * once no cancel is pending (at once when nothing rests at the venue); a resting exit that fills before its
+   * cancel lands counts, and only what is still held is closed.
+   */
   const closeAtMarket = (io: Io, p: SignalPosition, reason: SignalExitReason) => {
     cancelExits(io, p);
     p.status = 'exiting';
     p.exitReason = reason;
+    if (p.exits.some((o) => o.cancelling)) {
+      p.closePending = true;
+      return;
+    }
+    placeClose(io, p);
+  };
+
+  const placeClose = (io: Io, p: SignalPosition) => {
+    p.closePending = false;
     const left = remaining(p);
     if (left.gt(0)) placeExit(io, p, 'close', left);
     else finalize(io, p);
@@ -443,7 +462,10 @@ export function createSignalStrategy(botId: string, params: SignalParams, market
     }
     const o = p.exits.find((x) => x.clientOrderId === clientOrderId)!;
     p.exits = p.exits.filter((x) => x !== o);
-    if (o.cancelling) return;
+    if (o.cancelling) {
+      if (p.closePending && !p.exits.some((x) => x.cancelling)) placeClose(io, p);
+      return;
+    }
     note(io, 'signal.exitOrderDead', `${o.role === 'close' ? 'Close' : o.role === 'stop' ? 'Stop loss' : 'Take profit'} ${clientOrderId} on ${p.symbol} died (${why}); re-placed on the next closed candle`, {
       symbol: p.symbol,
       clientOrderId,
@@ -458,7 +480,7 @@ export function createSignalStrategy(botId: string, params: SignalParams, market
     if (p.status === 'entering') return;
     const live = (role: SignalExitOrder['role']) => p.exits.some((o) => o.role === role && !o.cancelling);
     if (p.status === 'exiting') {
-      if (!p.exits.some((o) => !o.cancelling)) closeAtMarket(io, p, p.exitReason ?? 'forceExit');
+      if (!p.closePending && !p.exits.some((o) => !o.cancelling)) closeAtMarket(io, p, p.exitReason ?? 'forceExit');
       return;
     }
     const close = new Dec(io.s.last[p.symbol]!.close);
