@@ -2,7 +2,7 @@
  * Parity: for each bot type, a paper run on the replay feed (the real BotService, PaperExchange, MarketService
  * and detector of a running app, driven like the replay feed over the shipped candles) and a backtest over the
  * same candles (`loadBacktestJob` + `executeBacktestJob`, what the Backtests page and the CLI run) produce the
- * same fills (time, side, price, amount, fee) and the same round trips.
+ * same fills (time, side, price, amount, fee), the same round trips and the same strategy notes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, asc, eq, like } from 'drizzle-orm';

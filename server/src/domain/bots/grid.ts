@@ -13,7 +13,7 @@
  * - At any time `held + open buys ≤ maxOpenPositions` (held = filled buys whose sell has not filled), so the
  *   bot can never hold more than that many positions; nearest levels are armed first.
  * - Order size per level: `base` amount, or `quote` notional divided by the level price; floored to the
- *   amount step. On perpetuals the sells are reduce-only.
+ *   amount step, one step up when only the floor breaks the market's minimum (`amountOnStep`). On perpetuals the sells are reduce-only.
  * - A rejected or externally cancelled buy leaves its level idle until the next closed candle (no tight
  *   retry loop); a dead sell is re-placed on the next closed candle.
  * - Orders are assumed to fill completely (one fill each), as the paper engine does. A fee charged in the

@@ -19,7 +19,8 @@
  * Sizing, at the entry reference price P = the symbol's last closed candle's close, stop S = P ∓
  * `stopAtrMult` × ATR (rounded to the price step): `quote`: value / P; `equityPct`: equity × value / 100 / P;
  * `risk`: equity × value / 100 / |P − S| (fixed-fractional sizing, Van Tharp, *Definitive Guide to Position
- * Sizing*); then × `signal.sizeMultiplier`, floored to the amount step. Equity = the total balance of the
+ * Sizing*); then × `signal.sizeMultiplier`, floored to the amount step (`quote` / `equityPct`: one step up when only the
+ * floor breaks a market minimum; `risk` never rounds up past its budget). Equity = the total balance of the
  * market's quote currency (`ctx.balances`) + the bot's held lots in that quote at their last closes: on spot
  * their value (amount × close), on perpetuals their unrealized PnL (the margin is already in the balance).
  *

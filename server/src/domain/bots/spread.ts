@@ -19,7 +19,7 @@
  *   the tick's closes, net of the entry fees paid, / Σ legs' cost × 100 (exit fees are not estimated).
  *   Exits close every leg at market (reduce-only on perpetuals, role `exit`).
  * - Orders are market orders (role `entry` for opens, `add` for DCA adds); amounts are `notional / close` floored to the
- *   market's amount step, and a leg that floors to 0 is skipped (no open at all when the laggard's does).
+ *   market's amount step (one step up when only the floor breaks a market minimum: `amountOnStep`), and a leg that floors to 0 is skipped (no open at all when the laggard's does).
  *
  * Fills: legs account the REAL fills — amount, cost (Σ amount × price), fees valued in quote (a fee in the
  * base currency is valued at the fill price and reduces the held amount, as in grid.ts; any other fee

@@ -4,8 +4,9 @@
  * since the previous live update). Pure and deterministic: same steps → same fills.
  *
  * Rules (prices in quote; slippage in basis points, adverse: a buy pays more, a sell gets less):
- * - market order: fills at the step's open ± slippage (in a backtest: the next candle's open; in paper mode
- *   the engine fills it at once at the current price instead), taker;
+ * - market order: fills at the step's open ± slippage when it waits for a step (an order placed before any
+ *   price is known); the paper engine — in paper mode and in backtests alike — fills it at once at the
+ *   current price (the close of the last step) instead; taker;
  * - limit buy at P: fills on the first step with low ≤ P, at min(P, open); limit sell at Q: high ≥ Q, at
  *   max(Q, open); maker;
  * - stop-loss (kind `stop_loss`): a sell stop at S (closes a long) triggers when low ≤ S and fills at
