@@ -134,6 +134,21 @@ test('grid bot: create in the form, start on the replay feed, orders and fills a
   await expect(row.getByTestId('bot-realized')).toHaveText(realized);
   await expect(row.getByTestId('bot-uptime')).toHaveText('—');
   await page.screenshot({ path: 'test-results/bots-grid.png', fullPage: true });
+
+  // Account risk rules: a bad value is refused under its field; a good one is saved and survives a reload.
+  const panel = page.getByTestId('account-risk');
+  await panel.getByTestId('account-risk-account').selectOption({ label: 'E2E paper spot' });
+  await panel.getByTestId('acct-risk-maxOpenPositions').fill('0');
+  await panel.getByTestId('account-risk-save').click();
+  await expect(panel.getByTestId('field-error-config.risk.maxOpenPositions')).toBeVisible();
+  await panel.getByTestId('acct-risk-maxOpenPositions').fill('4');
+  await panel.getByTestId('acct-risk-dailyLossLimit').fill('150');
+  await panel.getByTestId('account-risk-save').click();
+  await expect(panel.getByTestId('field-error-config.risk.maxOpenPositions')).toHaveCount(0);
+  await expect(panel.getByTestId('account-risk-open')).toContainText('/ 4');
+  await page.reload();
+  await expect(page.getByTestId('acct-risk-maxOpenPositions')).toHaveValue('4');
+  await expect(page.getByTestId('acct-risk-dailyLossLimit')).toHaveValue('150');
 });
 
 test('backtest: run from the form, progress, equity curve and entry/exit markers', async ({ page }) => {

@@ -15,7 +15,7 @@
  *   when there is no losing trip); average holding time = mean of `closedAt − openedAt`;
  * - exposure = share of equity points (candle closes) at which a position was held (percent).
  */
-import type { DecimalString } from '@osprey/shared';
+import type { DecimalString, RunMetricsView } from '@osprey/shared';
 import { Dec, str } from '../trading/precision.js';
 import type { RoundTrip } from './strategy.js';
 
@@ -29,26 +29,11 @@ export interface EquityPoint {
   exposed: boolean;
 }
 
-/** Metrics of a run (see the module doc for definitions). */
-export interface RunMetrics {
-  startEquity: DecimalString;
-  endEquity: DecimalString;
-  /** end − start, quote. */
-  netPnl: DecimalString;
-  totalReturnPct: number;
-  maxDrawdownPct: number;
-  sharpe: number | null;
-  sortino: number | null;
-  /** Percent of round trips won; null without trips. */
-  winRatePct: number | null;
-  profitFactor: number | null;
-  roundTrips: number;
-  /** Mean holding time of round trips, ms; null without trips. */
-  avgHoldingMs: number | null;
-  exposurePct: number;
-  /** Total fees paid, quote. */
-  feesPaid: DecimalString;
-}
+/**
+ * Metrics of a run (see the module doc for definitions): the shared contract `RunMetricsView` — money as
+ * decimal strings (quote), percentages as numbers, `avgHoldingMs` in ms, nulls where undefined.
+ */
+export type RunMetrics = RunMetricsView;
 
 const DAY_MS = 86_400_000;
 

@@ -9,7 +9,7 @@
  * (a restarted runner recognises orders it already placed).
  */
 import type { Balance, Fill, MarketInfo, OrderRequest, Position } from '../exchange/port.js';
-import type { Candle, DecimalString, MarketSignal, SeriesPoint } from '@osprey/shared';
+import type { Candle, DecimalString, MarketSignal, RoundTripView, SeriesPoint } from '@osprey/shared';
 import type { AccountRiskContext } from './risk.js';
 
 /** Something that happened, delivered to {@link Strategy.step}. */
@@ -67,24 +67,11 @@ export type Intent =
   | { type: 'cancel'; clientOrderId: string; symbol: string };
 
 /**
- * A completed round trip (entry then exit of the same amount) as the strategy accounts it.
- * `pnl` is net: `(exit − entry) × amount` (long; reversed for short) `− entryFee − exitFee`, in quote.
+ * A completed round trip (entry then exit of the same amount) as the strategy accounts it: the shared
+ * `RoundTripView`. `pnl` is net: `(exit − entry) × amount` (long; reversed for short) `− entryFee − exitFee`,
+ * in quote; `openedAt` / `closedAt` are the entry and exit fill times, Unix ms.
  */
-export interface RoundTrip {
-  symbol: string;
-  side: 'long' | 'short';
-  entryClientOrderId: string;
-  exitClientOrderId: string;
-  amount: DecimalString;
-  entryPrice: DecimalString;
-  exitPrice: DecimalString;
-  entryFee: DecimalString;
-  exitFee: DecimalString;
-  pnl: DecimalString;
-  /** Entry and exit fill times, Unix ms. */
-  openedAt: number;
-  closedAt: number;
-}
+export type RoundTrip = RoundTripView;
 
 /**
  * A position lot the strategy holds (a filled grid level, a spread leg, a signal position), as the risk
