@@ -3,3 +3,4 @@ export * from './auth.js';
 export * from './errors.js';
 export * from './trading.js';
 export * from './bots.js';
+export * from './messages.js';

@@ -23,3 +23,15 @@ describe('formatMoney', () => {
     expect(formatMoney(-1.005)).toBe('-1.00');
   });
 });
+
+describe('translateExternal: shared validation messages in Chinese', () => {
+  it('exact messages and the numbered patterns; English passes through', async () => {
+    const { translateExternal } = await import('./i18n.js');
+    expect(translateExternal('zh', 'must be at least 1')).toBe('不能小于 1');
+    expect(translateExternal('zh', 'must be at most 100')).toBe('不能大于 100');
+    expect(translateExternal('zh', 'is required')).toBe('必填');
+    expect(translateExternal('zh', 'must be a number')).toBe('必须是数字');
+    expect(translateExternal('zh', 'something else')).toBe('something else');
+    expect(translateExternal('en', 'must be at least 1')).toBe('must be at least 1');
+  });
+});

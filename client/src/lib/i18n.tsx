@@ -1048,6 +1048,20 @@ const zh: Record<MessageKey, string> = {
  * Chinese renderings of messages that originate outside the client (zod messages from `@osprey/shared`,
  * server errors). Unknown messages are shown as-is.
  */
+/** Chinese for the shared plain-language validation messages that carry a number or a list (`messages.ts` in shared). */
+const ZH_PATTERNS: Array<[RegExp, string]> = [
+  [/^must be at least (.+)$/, '不能小于 $1'],
+  [/^must be at most (.+)$/, '不能大于 $1'],
+  [/^must be greater than (.+)$/, '必须大于 $1'],
+  [/^must be less than (.+)$/, '必须小于 $1'],
+  [/^must have at least (\d+) characters$/, '至少需要 $1 个字符'],
+  [/^must have at most (\d+) characters$/, '最多 $1 个字符'],
+  [/^must list at least (\d+)$/, '至少需要 $1 项'],
+  [/^must list at most (\d+)$/, '最多 $1 项'],
+  [/^must be one of (.+)$/, '必须是以下之一：$1'],
+  [/^is required$/, '必填'],
+];
+
 const zhExternal: Record<string, string> = {
   'Invalid email or password': '邮箱或密码错误',
   'email must be a valid address': '请输入有效的邮箱地址',
@@ -1103,7 +1117,11 @@ export function translate(lang: Lang, key: MessageKey, params?: MessageParams): 
 
 /** Translates a message that came from outside the client (zod or server), or returns it unchanged. */
 export function translateExternal(lang: Lang, message: string): string {
-  return lang === 'zh' ? (zhExternal[message] ?? message) : message;
+  if (lang !== 'zh') return message;
+  const exact = zhExternal[message];
+  if (exact) return exact;
+  for (const [re, zh] of ZH_PATTERNS) if (re.test(message)) return message.replace(re, zh);
+  return message;
 }
 
 /** Reads the saved language from localStorage, else guesses from `navigator.language`. */

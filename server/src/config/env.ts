@@ -81,7 +81,7 @@ export function backfillDaysOf(env: Env): Record<Timeframe, number> {
 
 /**
  * Parses the environment once. Empty strings count as unset.
- * @throws ConfigError whose message lists each bad variable and why, e.g. `PORT: Too big: expected number to be <=65535`
+ * @throws ConfigError whose message lists each bad variable and why, e.g. `PORT: must be at most 65535`
  */
 export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
