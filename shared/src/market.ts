@@ -103,6 +103,12 @@ export interface MarketSignal {
   expiresAt: number;
   /** Layer-by-layer reasoning and numbers (filter, trigger, confirm, config). */
   details: Record<string, unknown>;
+  /**
+   * Stop-loss and take-profit price levels (quote) the signal itself gives — a chat call's "SL 61 000 / TP
+   * 68 000"; the market detector leaves them out. A signal bot uses them instead of its ATR multiples.
+   */
+  stopLoss?: string | null;
+  takeProfit?: string | null;
 }
 
 /** Input of `market.candles`. */

@@ -105,6 +105,9 @@ describe('signal strategy: taking a signal (ATR 2, last close 100)', () => {
     { name: 'SHORT mirrors stop and TP', sig: { type: 'SHORT' }, entry: 'bsigx0e0 sell 5 market', fill: '100', protect: ['bsigx0s1 buy 5 stop_loss @103 ro', 'bsigx0t2 buy 5 take_profit @94 ro'] },
     { name: 'sizeMultiplier 2 doubles the amount', sig: { sizeMultiplier: 2 }, entry: 'bsigx0e0 buy 10 market', fill: '100', protect: ['bsigx0s1 sell 10 stop_loss @97 ro', 'bsigx0t2 sell 10 take_profit @106 ro'] },
     { name: 'equityPct 10 % of 10000 at 100: 10', over: { sizing: { mode: 'equityPct', value: '10' } }, entry: 'bsigx0e0 buy 10 market', fill: '100', protect: ['bsigx0s1 sell 10 stop_loss @97 ro', 'bsigx0t2 sell 10 take_profit @106 ro'] },
+    { name: 'the signal\'s own stop and take profit replace the ATR multiples', sig: { stopLoss: '95', takeProfit: '112.004' }, entry: 'bsigx0e0 buy 5 market', fill: '100.5', protect: ['bsigx0s1 sell 5 stop_loss @95 ro', 'bsigx0t2 sell 5 take_profit @112 ro'] },
+    { name: 'risk sizing over the signal\'s stop: 1 % of 10000 / (100 − 90) = 10', over: { sizing: { mode: 'risk', value: '1' } }, sig: { stopLoss: '90' }, entry: 'bsigx0e0 buy 10 market', fill: '100', protect: ['bsigx0s1 sell 10 stop_loss @90 ro', 'bsigx0t2 sell 10 take_profit @106 ro'] },
+    { name: 'a signal with both levels needs no ATR (1 candle: no true range yet)', history: flat(1), sig: { stopLoss: '95', takeProfit: '110' }, entry: 'bsigx0e0 buy 5 market', fill: '100', protect: ['bsigx0s1 sell 5 stop_loss @95 ro', 'bsigx0t2 sell 5 take_profit @110 ro'] },
     { name: 'risk 1 % of 10000 over a 3 stop distance: 33.333 (floored)', over: { sizing: { mode: 'risk', value: '1' } }, entry: 'bsigx0e0 buy 33.333 market', fill: '100', protect: ['bsigx0s1 sell 33.333 stop_loss @97 ro', 'bsigx0t2 sell 33.333 take_profit @106 ro'] },
     {
       name: 'risk with stopAtrMult 2 and ATR 2.5: stop 95, 100 / 5 = 20',
@@ -135,6 +138,8 @@ describe('signal strategy: skipping a signal (a note with the numbers)', () => {
     { name: 'SHORT on spot', spot: true, sig: { type: 'SHORT' }, code: 'signal.spotShort', detail: { botSymbol: 'BTC/USDT' } },
     { name: 'ATR not ready (3 candles: 2 of 3 true ranges)', history: flat(3), code: 'signal.noAtr', detail: { atrPeriod: 3, trueRanges: 2 } },
     { name: 'stop at or below 0 (ATR 70)', history: flat(4, 100, 70), code: 'signal.invalidStop', detail: { stop: '-5', price: '100' } },
+    { name: "the signal's stop above the price of a LONG", sig: { stopLoss: '101' }, code: 'signal.invalidStop', detail: { stop: '101', price: '100' } },
+    { name: "the signal's take profit above the price of a SHORT", sig: { type: 'SHORT', takeProfit: '100.5' }, code: 'signal.invalidTakeProfit', detail: { takeProfit: '100.5', price: '100' } },
     { name: 'too small: 0.05 / 100 floors to 0', over: { sizing: { mode: 'quote', value: '0.05' } }, code: 'signal.tooSmall', detail: { amount: '0.0005', amountStep: '0.001' } },
     {
       name: 'a position is open on the symbol',

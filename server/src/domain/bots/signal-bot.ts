@@ -91,7 +91,7 @@ export function followedSymbol(symbols: readonly string[], signalSymbol: string)
 }
 
 /** Why a signal was skipped (the note code is `signal.<reason>`). */
-export type SignalSkipReason = 'otherSymbol' | 'expired' | 'belowMinScore' | 'positionOpen' | 'spotShort' | 'noAtr' | 'invalidStop' | 'tooSmall';
+export type SignalSkipReason = 'otherSymbol' | 'expired' | 'belowMinScore' | 'positionOpen' | 'spotShort' | 'noAtr' | 'invalidStop' | 'invalidTakeProfit' | 'tooSmall';
 
 /** An exit order of a position in flight. */
 export interface SignalExitOrder {
@@ -118,8 +118,11 @@ export interface SignalPosition {
   side: 'long' | 'short';
   /** `entering` (entry in flight), `open` (stop and take profit working), `exiting` (an exit is filling or a close was placed). */
   status: 'entering' | 'open' | 'exiting';
-  /** ATR at the signal (quote). */
+  /** ATR at the signal (quote; `0` when the signal gave both its stop and take profit and no ATR was needed). */
   atr: string;
+  /** Stop-loss / take-profit prices the signal gave (used instead of the ATR multiples); optional in old states. */
+  signalStop?: string | null;
+  signalTakeProfit?: string | null;
   /** The market's amount step (base). */
   amountStep: string;
   entryId: string;
@@ -309,9 +312,9 @@ export function createSignalStrategy(botId: string, params: SignalParams, market
     const e = entryPrice(p);
     const dir = p.side === 'long' ? 1 : -1;
     const atr = new Dec(p.atr);
-    let stop = roundToStep(e.minus(atr.mul(cfg.stopAtrMult).mul(dir)), m.priceStep, 'nearest');
+    let stop = p.signalStop ? new Dec(p.signalStop) : roundToStep(e.minus(atr.mul(cfg.stopAtrMult).mul(dir)), m.priceStep, 'nearest');
     if (stop.lte(0)) stop = new Dec(m.priceStep);
-    const tp = roundToStep(e.plus(atr.mul(cfg.takeProfitAtrMult).mul(dir)), m.priceStep, 'nearest');
+    const tp = p.signalTakeProfit ? new Dec(p.signalTakeProfit) : roundToStep(e.plus(atr.mul(cfg.takeProfitAtrMult).mul(dir)), m.priceStep, 'nearest');
     p.stopPrice = str(stop);
     p.takeProfitPrice = str(tp.gt(0) ? tp : m.priceStep);
     placeExit(io, p, 'stop', closeAmount);
@@ -334,16 +337,27 @@ export function createSignalStrategy(botId: string, params: SignalParams, market
     if (signal.type === 'SHORT' && !swap) return skip('spotShort', 'a spot bot cannot short', { botSymbol: symbol });
     const atrState = s.atr[symbol];
     const last = s.last[symbol];
-    if (!atrState || atrState.atr === null || !last) {
+    const m = marketOf(io, symbol);
+    // Levels the signal gives replace the ATR multiples (rounded to the tick); the ATR is needed only for a missing one.
+    const level = (v: string | null | undefined) => (v === undefined || v === null || v === '' ? null : roundToStep(v, m.priceStep, 'nearest'));
+    const sigStop = level(signal.stopLoss);
+    const sigTp = level(signal.takeProfit);
+    const needAtr = sigStop === null || sigTp === null;
+    if (!last || (needAtr && (!atrState || atrState.atr === null))) {
       const seen = atrState?.seedCount ?? 0;
       return skip('noAtr', `ATR(${cfg.atrPeriod}) of ${symbol} not ready (${seen} of ${cfg.atrPeriod} true ranges)`, { botSymbol: symbol, atrPeriod: cfg.atrPeriod, trueRanges: seen });
     }
-    const m = marketOf(io, symbol);
     const price = new Dec(last.close);
-    const atr = new Dec(atrState.atr);
+    const atr = new Dec(atrState?.atr ?? 0);
     const long = signal.type === 'LONG';
     const dir = long ? 1 : -1;
-    const stop = roundToStep(price.minus(atr.mul(cfg.stopAtrMult).mul(dir)), m.priceStep, 'nearest');
+    if (sigStop !== null && (sigStop.lte(0) || (long ? sigStop.gte(price) : sigStop.lte(price)))) {
+      return skip('invalidStop', `the signal's stop ${str(sigStop)} is not ${long ? 'below' : 'above'} the price ${str(price)}`, { stop: str(sigStop), price: str(price) });
+    }
+    if (sigTp !== null && (sigTp.lte(0) || (long ? sigTp.lte(price) : sigTp.gte(price)))) {
+      return skip('invalidTakeProfit', `the signal's take profit ${str(sigTp)} is not ${long ? 'above' : 'below'} the price ${str(price)}`, { takeProfit: str(sigTp), price: str(price) });
+    }
+    const stop = sigStop ?? roundToStep(price.minus(atr.mul(cfg.stopAtrMult).mul(dir)), m.priceStep, 'nearest');
     if (stop.lte(0) || stop.eq(price)) return skip('invalidStop', `stop ${str(stop)} from price ${str(price)} and ATR ${q12(atr)} × ${cfg.stopAtrMult} is not usable`, { stop: str(stop), price: str(price), atr: q12(atr) });
 
     let equity = new Dec(ctx.balances.find((b) => b.currency === m.quote)?.total ?? 0);
@@ -379,6 +393,8 @@ export function createSignalStrategy(botId: string, params: SignalParams, market
       side: long ? 'long' : 'short',
       status: 'entering',
       atr: str(atr),
+      signalStop: sigStop === null ? null : str(sigStop),
+      signalTakeProfit: sigTp === null ? null : str(sigTp),
       amountStep: m.amountStep,
       entryId: entry.clientOrderId,
       entryRequested: entry.amount,
