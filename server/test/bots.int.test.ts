@@ -186,13 +186,29 @@ describe('account risk rules across the bots of an account', () => {
     for (const id of [a.id, b.id]) ok(await alice.call('bots.stop', { id, cancelOrders: true }, 'mutation'));
     expect(ok(await alice.call('bots.accountRisk', { accountId: acct.id }, 'query'))).toMatchObject({ openPositions: 0 });
   });
+
+  it("another process sees what this one's bots hold (the picture is read from the database at each step)", async () => {
+    const acct: PublicAccount = ok(await alice.call('accounts.create', { name: 'Paper shared 2', exchange: 'binance', marketType: 'spot', mode: 'paper', paperBalances: { USDT: '10000' } }, 'mutation'));
+    ok(await alice.call('bots.setAccountRisk', { accountId: acct.id, rules: { maxOpenPositions: 5 } }, 'mutation'));
+    const db = app.services.database.db;
+    const other = new BotService({ db, bus: app.services.bus, clock, hub: app.services.exchanges, log: app.services.log, feedExchange: 'binance', pollMs: 3_600_000 });
+    const bot: BotView = ok(await alice.call('bots.create', { name: 'C', accountId: acct.id, config: { type: 'grid', marketType: 'spot', grid: { ...grid, levels: 2 } } }, 'mutation'));
+    const userId = (await findBotById(db, bot.id))!.userId;
+    expect(await other.accountRisk(userId, acct.id)).toMatchObject({ openPositions: 0 });
+    ok(await alice.call('bots.start', { id: bot.id }, 'mutation'));
+    await driver.runTo(START + 13 * HOUR + 2 * M15);
+    expect(await other.accountRisk(userId, acct.id)).toMatchObject({ openPositions: 2, rules: { maxOpenPositions: 5 } });
+    ok(await alice.call('bots.stop', { id: bot.id, cancelOrders: true }, 'mutation'));
+    expect(await other.accountRisk(userId, acct.id)).toMatchObject({ openPositions: 0 });
+    await other.close();
+  });
 });
 
 describe('restart safety and the lease', () => {
   it('a restart between placing an order and saving the state does not place it twice', async () => {
     const bot: BotView = ok(await alice.call('bots.create', { name: 'crash', accountId: spot.id, config: { type: 'grid', marketType: 'spot', grid: { ...grid, levels: 2 } } }, 'mutation'));
     ok(await alice.call('bots.start', { id: bot.id }, 'mutation'));
-    await driver.runTo(START + 13 * HOUR + 2 * M15);
+    await driver.runTo(START + 13 * HOUR + 3 * M15);
     // Shut the runners down as a process exit would (the bot stays `running`).
     await app.services.bots.close();
     const db = app.services.database.db;

@@ -251,7 +251,7 @@ export class BotRunner {
     const botId = this.bot.id;
     const summary = this.strategy.summary(this.runtime.strategy);
     await this.deps.db.transaction(async (tx) => {
-      await updateBot(tx, botId, { runtime: this.runtime as unknown as Record<string, unknown>, realizedPnl: summary.realizedPnl, roundTrips: summary.roundTrips, updatedAt: now });
+      await updateBot(tx, botId, { runtime: this.runtime as unknown as Record<string, unknown>, realizedPnl: summary.realizedPnl, roundTrips: summary.roundTrips, openPositions: this.openCount(), updatedAt: now });
       if (r?.closed?.length) await insertBotTrades(tx, r.closed.map((t) => ({ botId, ...t })));
       if (r?.notes?.length) await insertBotEvents(tx, r.notes.map((n) => ({ botId, ts: now, kind: n.kind, code: n.code, message: n.message, detail: n.detail })));
       if (r?.points?.length) await upsertBotSeries(tx, r.points.map((p) => ({ botId, series: p.series, ts: p.ts, value: p.value })));

@@ -7,10 +7,11 @@
  *   taken over by the next process that tries.
  * - Bots that were running resume at server start ({@link BotService.resumeAll}); a graceful shutdown keeps
  *   their status `running` and releases the leases, so the next start picks them up at once.
- * - Account risk rules (`account_risk_rules`) apply across every bot of an account: this process keeps, per
- *   account, the rules, the {@link RiskState} folded over all its bots' round trips, and each bot's open
- *   positions (held + pending entries), loaded from the database on first use and updated after every step
- *   of a local runner; each runner's gate gets them in `ctx.account`.
+ * - Account risk rules (`account_risk_rules`) apply across every bot of an account: before each step of a bot
+ *   whose account has rules, the service reads the account's picture from the database — the rules and
+ *   {@link RiskState} folded over all its bots' round trips (incrementally), and each bot's open positions
+ *   (`bots.open_positions`, written by every runner with its state) — so bots run by other processes count
+ *   too; the runner's gate gets it in `ctx.account`.
  * - A failure the runner cannot recover from (a bug, an auth error, a missing market) stops the bot with
  *   status `error` and the message in `last_error` (and as an `error` event).
  */
@@ -42,7 +43,7 @@ import {
   deleteBot,
   findAccountRiskRules,
   listAccountRoundTrips,
-  listBotsOfAccount,
+  listAccountOpenPositions,
   upsertAccountRiskRules,
   findBotById,
   findBotOfUser,
@@ -63,8 +64,7 @@ import type { Logger } from '../adapters/log.js';
 import { createBotStrategy } from '../domain/bots/factory.js';
 import { unrealizedPnl } from '../domain/trading/pnl.js';
 import { str } from '../domain/trading/precision.js';
-import { gatedOpenCount } from '../domain/bots/risk-gate.js';
-import { initialRiskState, recordResult, utcDayStart, type AccountRiskContext, type RiskState } from '../domain/bots/risk.js';
+import { initialRiskState, recordResult, utcDayStart, type RiskState } from '../domain/bots/risk.js';
 import { botOrderId } from '../domain/bots/strategy.js';
 import type { Clock } from '../domain/ports.js';
 import { BotRunner, type BotRunnerDeps, type BotRuntime } from './bot-runner.js';
@@ -104,12 +104,13 @@ const MS_15M = 15 * 60_000;
 
 type AccountStep = Parameters<NonNullable<BotRunnerDeps['accountStep']>>[0];
 
-/** What this process knows of an account's risk (see the module doc). */
+/** What this process keeps of an account's risk (see the module doc). */
 interface AccountRisk {
   rules: RiskRules;
+  /** Folded over the account's round trips up to `lastTradeId`. */
   state: RiskState;
-  /** Open positions (held + pending entries) by bot id. */
-  open: Map<string, number>;
+  /** Highest `bot_trades.id` folded in. */
+  lastTradeId: number;
 }
 
 /** The bots service (see the module doc). */
@@ -187,7 +188,7 @@ export class BotService {
       }
       runtime = null;
     }
-    const next = await updateBot(this.o.db, row.id, { name: input.name.trim(), accountId: account.id, type: config.type, config, runtime, updatedAt: this.wall.now() });
+    const next = await updateBot(this.o.db, row.id, { name: input.name.trim(), accountId: account.id, type: config.type, config, runtime, ...(runtime === null ? { openPositions: 0 } : {}), updatedAt: this.wall.now() });
     this.accountRisks.delete(row.accountId);
     this.accountRisks.delete(account.id);
     if (!next) throw new AppError('NOT_FOUND', 'id: no such bot');
@@ -283,7 +284,7 @@ export class BotService {
    */
   async accountRisk(userId: string, accountId: string): Promise<AccountRiskView> {
     if (!(await findAccountOfUser(this.o.db, userId, accountId))) throw new AppError('NOT_FOUND', 'accountId: no such account');
-    const r = await this.accountRiskOf(accountId);
+    const r = await this.accountPicture(accountId);
     const now = this.o.clock.now();
     let open = 0;
     for (const n of r.open.values()) open += n;
@@ -413,49 +414,54 @@ export class BotService {
     }
   }
 
-  /** The account's risk (loaded once per process, then kept up to date by {@link stepped}). */
-  private accountRiskOf(accountId: string): Promise<AccountRisk> {
-    let p = this.accountRisks.get(accountId);
-    if (!p) {
-      p = this.loadAccountRisk(accountId);
-      this.accountRisks.set(accountId, p);
-      p.catch(() => this.accountRisks.delete(accountId));
+  /**
+   * The account's risk picture, read from the database so that bots run by other processes count too: the
+   * rules and the {@link RiskState} folded over the round trips of all its bots (loaded once per process,
+   * then only the round trips recorded since), and each bot's open positions as of its runner's last step.
+   */
+  private async accountPicture(accountId: string): Promise<{ rules: RiskRules; state: RiskState; open: Map<string, number> }> {
+    const r = await this.accountRiskOf(accountId);
+    for (const t of await listAccountRoundTrips(this.o.db, accountId, r.lastTradeId)) {
+      r.state = recordResult(r.state, t.pnl, t.closedAt, r.rules);
+      r.lastTradeId = Math.max(r.lastTradeId, t.id);
     }
-    return p;
+    const open = new Map((await listAccountOpenPositions(this.o.db, accountId)).map((b) => [b.id, b.openPositions] as const));
+    return { rules: r.rules, state: r.state, open };
   }
 
   private async loadAccountRisk(accountId: string): Promise<AccountRisk> {
     const rules = await findAccountRiskRules(this.o.db, accountId);
     let state = initialRiskState();
-    for (const t of await listAccountRoundTrips(this.o.db, accountId)) state = recordResult(state, t.pnl, t.closedAt, rules);
-    const open = new Map<string, number>();
-    for (const b of await listBotsOfAccount(this.o.db, accountId)) {
-      const local = this.live.get(b.id)?.runner;
-      const rt = b.runtime as BotRuntime | null;
-      open.set(b.id, local ? local.openCount() : rt ? gatedOpenCount(createBotStrategy(b.id, b.config), rt.strategy) : 0);
+    let lastTradeId = 0;
+    for (const t of await listAccountRoundTrips(this.o.db, accountId)) {
+      state = recordResult(state, t.pnl, t.closedAt, rules);
+      lastTradeId = Math.max(lastTradeId, t.id);
     }
-    return { rules, state, open };
+    return { rules, state, lastTradeId };
   }
 
   /**
-   * Runs a runner's step under its account's risk: with account rules, one step per account at a time (so
-   * the second bot sees the first one's entries), given the account's context; then folds the step's round
-   * trips (close-time order) and the bot's open count into the account's picture.
+   * Runs a runner's step under its account's risk. Without account rules the step just runs. With rules,
+   * steps of this process's bots of the account run one at a time (so the second bot deciding on the same
+   * candle sees the first one's entries), each given the account's picture as read just before it; the
+   * step itself persists its round trips and open count, which the next step reads.
    */
   private async accountStep(accountId: string, botId: string, step: AccountStep): Promise<void> {
-    const r = await this.accountRiskOf(accountId);
+    const rules = (await this.accountRiskOf(accountId)).rules;
+    if (Object.keys(rules).length === 0) {
+      await step(undefined);
+      return;
+    }
     const run = async () => {
-      let account: AccountRiskContext | undefined;
-      if (Object.keys(r.rules).length > 0) {
-        let otherOpen = 0;
-        for (const [id, n] of r.open) if (id !== botId) otherOpen += n;
-        account = { rules: r.rules, state: r.state, otherOpen };
+      const pic = await this.accountPicture(accountId);
+      if (Object.keys(pic.rules).length === 0) {
+        await step(undefined);
+        return;
       }
-      const out = await step(account);
-      r.open.set(botId, out.open);
-      for (const t of [...out.closed].sort((a, b) => a.closedAt - b.closedAt)) r.state = recordResult(r.state, t.pnl, t.closedAt, r.rules);
+      let otherOpen = 0;
+      for (const [id, n] of pic.open) if (id !== botId) otherOpen += n;
+      await step({ rules: pic.rules, state: pic.state, otherOpen });
     };
-    if (Object.keys(r.rules).length === 0) return run();
     const prev = this.accountLocks.get(accountId) ?? Promise.resolve();
     const mine = prev.then(run);
     const tail = mine.catch(() => undefined);
@@ -465,6 +471,17 @@ export class BotService {
     } finally {
       if (this.accountLocks.get(accountId) === tail) this.accountLocks.delete(accountId);
     }
+  }
+
+  /** The cached rules (and folded state) of an account, loaded on first use. */
+  private accountRiskOf(accountId: string): Promise<AccountRisk> {
+    let p = this.accountRisks.get(accountId);
+    if (!p) {
+      p = this.loadAccountRisk(accountId);
+      this.accountRisks.set(accountId, p);
+      p.catch(() => this.accountRisks.delete(accountId));
+    }
+    return p;
   }
 
   private async heartbeat(id: string): Promise<void> {

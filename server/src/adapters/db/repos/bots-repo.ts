@@ -3,7 +3,7 @@
  * backtest runs. Every function takes the db (or a transaction) first so callers compose them in
  * `db.transaction(tx => …)`. Money columns are decimal strings in and out; times Unix ms UTC.
  */
-import { and, asc, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import type { RiskRules } from '@osprey/shared';
 import { accountRiskRules, backtestRuns, botEvents, botSeries, botTrades, bots, exchangeAccounts } from '../schema/index.js';
@@ -83,14 +83,22 @@ export async function upsertAccountRiskRules(db: Db, accountId: string, rules: R
     .onConflictDoUpdate({ target: accountRiskRules.accountId, set: { rules, updatedAt: now } });
 }
 
-/** PnL (quote, decimal string) and close time of every round trip of the account's bots, in close order. */
-export async function listAccountRoundTrips(db: Db, accountId: string): Promise<Array<{ pnl: string; closedAt: number }>> {
-  return db
-    .select({ pnl: botTrades.pnl, closedAt: botTrades.closedAt })
+/**
+ * Id, PnL (quote, decimal string) and close time of the round trips of the account's bots: all of them in
+ * close order, or (with `afterId`) those recorded after that id, in the order they were recorded.
+ */
+export async function listAccountRoundTrips(db: Db, accountId: string, afterId?: number): Promise<Array<{ id: number; pnl: string; closedAt: number }>> {
+  const q = db
+    .select({ id: botTrades.id, pnl: botTrades.pnl, closedAt: botTrades.closedAt })
     .from(botTrades)
     .innerJoin(bots, eq(bots.id, botTrades.botId))
-    .where(eq(bots.accountId, accountId))
-    .orderBy(asc(botTrades.closedAt), asc(botTrades.id));
+    .where(afterId === undefined ? eq(bots.accountId, accountId) : and(eq(bots.accountId, accountId), gt(botTrades.id, afterId)));
+  return afterId === undefined ? q.orderBy(asc(botTrades.closedAt), asc(botTrades.id)) : q.orderBy(asc(botTrades.id));
+}
+
+/** Open positions (held + pending entries, as of each runner's last step) of every bot on an account. */
+export async function listAccountOpenPositions(db: Db, accountId: string): Promise<Array<{ id: string; openPositions: number }>> {
+  return db.select({ id: bots.id, openPositions: bots.openPositions }).from(bots).where(eq(bots.accountId, accountId));
 }
 
 /** Deletes a bot (cascades to its events, trades and series). */

@@ -42,6 +42,8 @@ export const bots = pgTable(
     runtime: jsonb('runtime').$type<Record<string, unknown>>(),
     realizedPnl: numeric('realized_pnl', { mode: 'string' }).notNull().default('0'),
     roundTrips: integer('round_trips').notNull().default(0),
+    /** Positions held plus entries pending, as of the runner's last step (what account risk rules count). */
+    openPositions: integer('open_positions').notNull().default(0),
     startedAt: unixMs('started_at'),
     leaseOwner: text('lease_owner'),
     leaseUntil: unixMs('lease_until'),

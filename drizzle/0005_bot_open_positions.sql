@@ -1,0 +1,1 @@
+ALTER TABLE "bots" ADD COLUMN "open_positions" integer DEFAULT 0 NOT NULL;
