@@ -372,6 +372,20 @@ describe('withRiskRules: account rules (ctx.account)', () => {
     expect(codes(d.signal(1))).toEqual(['risk.account.cooldown']);
   });
 
+  it('a loss this bot closes that brings the account to its daily limit or cooldown is noted as an account event', () => {
+    const day = utcDayStart(T0);
+    const d = drive(withRiskRules(fake(), {}), acct({ dailyLossLimit: '15', cooldown: { afterLosses: 2, pauseMinutes: 30 } }, 0, { day, dayPnl: '-6', lossStreak: 1, pausedUntil: null }));
+    d.signal(1);
+    d.fill('e0', '100');
+    d.force('Ke0');
+    const r = d.fill('x1', '90', '1', 'BTC/USDT', 'sell');
+    expect(r.closed.map((c) => c.pnl)).toEqual(['-10']);
+    expect(r.notes).toMatchObject([
+      { code: 'risk.account.cooldownStarted', message: expect.stringMatching(/^Account: 2 consecutive losing trades/), detail: { afterLosses: 2, pausedUntil: T0 + 30 * MIN } },
+      { code: 'risk.account.dailyLossLimitReached', message: expect.stringMatching(/^Account: realized loss today 16 reached the daily limit 15/), detail: { limit: '15', lossToday: '16' } },
+    ]);
+  });
+
   it('the account price stop applies to lots when the bot sets none; the bot\'s own stop wins', () => {
     const d = drive(withRiskRules(fake(), {}), acct({ stopLossPct: 5 }));
     d.signal(1);

@@ -110,29 +110,39 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
         delete pending[id];
       };
 
+      /** Notes a cooldown starting / the daily limit being reached between `before` and `after` under `rules`. */
+      const transitions = (rules: RiskRules, before: RiskState, after: RiskState, rt: RoundTrip, scope: '' | 'account.') => {
+        const who = scope ? 'Account: ' : '';
+        if (rules.cooldown && after.pausedUntil !== before.pausedUntil && after.pausedUntil !== null) {
+          notes.push({
+            kind: 'risk',
+            code: `risk.${scope}cooldownStarted`,
+            message: `${who}${rules.cooldown.afterLosses} consecutive losing trades (last ${rt.symbol} ${rt.pnl}): entries paused ${rules.cooldown.pauseMinutes} min, until ${iso(after.pausedUntil)}`,
+            detail: { afterLosses: rules.cooldown.afterLosses, pauseMinutes: rules.cooldown.pauseMinutes, pausedUntil: after.pausedUntil, lastPnl: rt.pnl },
+          });
+        }
+        if (rules.dailyLossLimit !== undefined && after.day !== null) {
+          const lossBefore = before.day === after.day ? new Dec(before.dayPnl).neg() : new Dec(0);
+          const loss = new Dec(after.dayPnl).neg();
+          if (loss.gte(rules.dailyLossLimit) && lossBefore.lt(rules.dailyLossLimit)) {
+            notes.push({
+              kind: 'risk',
+              code: `risk.${scope}dailyLossLimitReached`,
+              message: `${scope ? 'Account: realized' : 'Realized'} loss today ${str(loss)} reached the daily limit ${rules.dailyLossLimit}: no entries until ${iso(after.day + DAY_MS)}`,
+              detail: { limit: rules.dailyLossLimit, lossToday: str(loss), resumesAt: after.day + DAY_MS },
+            });
+          }
+        }
+      };
+
       const record = (rt: RoundTrip) => {
         const before = risk;
         risk = recordResult(risk, rt.pnl, rt.closedAt, cfg);
-        if (account && accountRisk) accountRisk = recordResult(accountRisk, rt.pnl, rt.closedAt, account.rules);
-        if (cfg.cooldown && risk.pausedUntil !== before.pausedUntil && risk.pausedUntil !== null) {
-          notes.push({
-            kind: 'risk',
-            code: 'risk.cooldownStarted',
-            message: `${cfg.cooldown.afterLosses} consecutive losing trades (last ${rt.symbol} ${rt.pnl}): entries paused ${cfg.cooldown.pauseMinutes} min, until ${iso(risk.pausedUntil)}`,
-            detail: { afterLosses: cfg.cooldown.afterLosses, pauseMinutes: cfg.cooldown.pauseMinutes, pausedUntil: risk.pausedUntil, lastPnl: rt.pnl },
-          });
-        }
-        if (cfg.dailyLossLimit !== undefined && risk.day !== null) {
-          const lossBefore = before.day === risk.day ? new Dec(before.dayPnl).neg() : new Dec(0);
-          const loss = new Dec(risk.dayPnl).neg();
-          if (loss.gte(cfg.dailyLossLimit) && lossBefore.lt(cfg.dailyLossLimit)) {
-            notes.push({
-              kind: 'risk',
-              code: 'risk.dailyLossLimitReached',
-              message: `Realized loss today ${str(loss)} reached the daily limit ${cfg.dailyLossLimit}: no entries until ${iso(risk.day + DAY_MS)}`,
-              detail: { limit: cfg.dailyLossLimit, lossToday: str(loss), resumesAt: risk.day + DAY_MS },
-            });
-          }
+        transitions(cfg, before, risk, rt, '');
+        if (account && accountRisk) {
+          const accountBefore = accountRisk;
+          accountRisk = recordResult(accountRisk, rt.pnl, rt.closedAt, account.rules);
+          transitions(account.rules, accountBefore, accountRisk, rt, 'account.');
         }
       };
 
