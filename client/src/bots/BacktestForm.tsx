@@ -171,7 +171,8 @@ export function BacktestForm({ initial, feedSymbols, onStarted }: { initial: Bac
         </div>
       )}
       <div className="form-actions">
-        <button type="submit" className="btn btn-primary" data-testid="bt-run" disabled={start.isPending}>
+        {/* While the default range is still loading (no dates yet), Run would only report empty dates. */}
+        <button type="submit" className="btn btn-primary" data-testid="bt-run" disabled={start.isPending || (!form.from && !form.to && (coverage.isFetching || symbolsKey !== debounced.join(',')))}>
           ▶ {start.isPending ? t('bt.starting') : t('bt.run')}
         </button>
       </div>
