@@ -16,6 +16,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Candle } from '@osprey/shared';
 import type { MarketInfo } from '../src/domain/exchange/port.js';
+import { paperMarkets } from '../src/adapters/exchange/paper-markets.js';
 import { runBacktest } from '../src/domain/bots/backtest.js';
 import { createGridStrategy, parseGridConfig, type GridConfig } from '../src/domain/bots/grid.js';
 import { tiledBtc15m } from './indicators.bench.js';
@@ -30,19 +31,8 @@ export interface BenchFigure {
 const N = Number(process.env.BENCH_BACKTEST_CANDLES ?? 500_000);
 const STEPS_PER_CANDLE = 4;
 
-const SPOT: MarketInfo = {
-  symbol: 'BTC/USDT',
-  base: 'BTC',
-  quote: 'USDT',
-  type: 'spot',
-  amountStep: '0.00001',
-  priceStep: '0.01',
-  minAmount: '0.00001',
-  minNotional: '5',
-  makerFee: '0.001',
-  takerFee: '0.001',
-  maxLeverage: 1,
-};
+/** Binance's BTC/USDT spot rules from the paper exchange's table (step 0.00001, tick 0.01, min notional 5, fees 0.1 %). */
+const SPOT: MarketInfo = paperMarkets('spot')['BTC/USDT']!;
 
 /** The grid benchmarked: 8 levels 0.5 % apart, sells 0.6 % above, 200 USDT each, re-anchor beyond 3 %. */
 export const BENCH_GRID: GridConfig = parseGridConfig({ symbol: 'BTC/USDT', levels: 8, spacingPct: 0.5, sellOffsetPct: 0.6, orderSize: { mode: 'quote', value: '200' }, repricePct: 3 });

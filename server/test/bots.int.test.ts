@@ -198,6 +198,9 @@ describe('account risk rules across the bots of an account', () => {
     ok(await alice.call('bots.start', { id: bot.id }, 'mutation'));
     await driver.runTo(START + 13 * HOUR + 2 * M15);
     expect(await other.accountRisk(userId, acct.id)).toMatchObject({ openPositions: 2, rules: { maxOpenPositions: 5 } });
+    // Rules set by the other process apply here from the next read.
+    await other.setAccountRisk(userId, acct.id, { maxOpenPositions: 2 });
+    expect(ok(await alice.call('bots.accountRisk', { accountId: acct.id }, 'query'))).toMatchObject({ rules: { maxOpenPositions: 2 }, openPositions: 2 });
     ok(await alice.call('bots.stop', { id: bot.id, cancelOrders: true }, 'mutation'));
     expect(await other.accountRisk(userId, acct.id)).toMatchObject({ openPositions: 0 });
     await other.close();

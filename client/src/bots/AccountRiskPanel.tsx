@@ -12,8 +12,6 @@ import { RiskFields } from './BotConfigEditor.js';
 import { riskToForm, validateRiskForm, type RiskFormState } from './bot-form.js';
 import { serverFieldErrors } from './server-errors.js';
 
-/** Error keys of the account risk form (server issues at `rules.<path>` are moved under `config.risk.<path>`). */
-const RISK_KEYS = ['config.risk.maxOpenPositions', 'config.risk.stopLossPct', 'config.risk.maxHoldingMs', 'config.risk.dailyLossLimit', 'config.risk.cooldown.afterLosses', 'config.risk.cooldown.pauseMinutes', 'config.risk.cooldown'];
 
 /**
  * Account risk rules (`data-testid="account-risk"`): pick an account (`account-risk-account`), see what its
@@ -22,7 +20,7 @@ const RISK_KEYS = ['config.risk.maxOpenPositions', 'config.risk.stopLossPct', 'c
  * rules and its account's; the account's price and time stops apply where a bot sets none.
  */
 export function AccountRiskPanel({ accounts }: { accounts: readonly PublicAccount[] }) {
-  const { t, tx } = useI18n();
+  const { t } = useI18n();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [accountId, setAccountId] = useState(accounts[0]?.id ?? '');
@@ -46,10 +44,9 @@ export function AccountRiskPanel({ accounts }: { accounts: readonly PublicAccoun
         void queryClient.invalidateQueries(trpc.bots.accountRisk.pathFilter());
       },
       onError: (err) => {
-        const raw = serverFieldErrors(err, []);
-        const moved: FieldErrors = {};
-        for (const [k, v] of Object.entries(raw)) moved[k.startsWith('rules.') ? `config.risk.${k.slice(6)}` : k] = v;
-        setErrors(moved);
+        // The server names `rules.<path>`; the fields here are keyed `config.risk.<path>` (as in the bot editor).
+        const raw = serverFieldErrors(err, ['rules']);
+        setErrors(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.startsWith('rules.') ? `config.risk.${k.slice(6)}` : k, v])));
       },
     }),
   );
@@ -111,7 +108,6 @@ export function AccountRiskPanel({ accounts }: { accounts: readonly PublicAccoun
         )}
         {form && <RiskFields value={form} onChange={setForm} errors={errors} testPrefix="acct-risk" />}
         <FieldError errors={errors} field="form" />
-        {Object.entries(errors).some(([k]) => !RISK_KEYS.includes(k) && k !== 'form') && <p className="form-error">{tx(Object.entries(errors).find(([k]) => !RISK_KEYS.includes(k) && k !== 'form')![1])}</p>}
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" data-testid="account-risk-save" disabled={!form || save.isPending}>
             {t('bots.accountRiskSave')}

@@ -189,6 +189,7 @@ export class BotService {
       runtime = null;
     }
     const next = await updateBot(this.o.db, row.id, { name: input.name.trim(), accountId: account.id, type: config.type, config, runtime, ...(runtime === null ? { openPositions: 0 } : {}), updatedAt: this.wall.now() });
+    // The bot's round trips count for the account it is on: both accounts' folds change when it moves.
     this.accountRisks.delete(row.accountId);
     this.accountRisks.delete(account.id);
     if (!next) throw new AppError('NOT_FOUND', 'id: no such bot');
@@ -284,7 +285,7 @@ export class BotService {
    */
   async accountRisk(userId: string, accountId: string): Promise<AccountRiskView> {
     if (!(await findAccountOfUser(this.o.db, userId, accountId))) throw new AppError('NOT_FOUND', 'accountId: no such account');
-    const r = await this.accountPicture(accountId);
+    const r = await this.accountPicture(accountId, await this.currentAccountRisk(accountId));
     const now = this.o.clock.now();
     let open = 0;
     for (const n of r.open.values()) open += n;
@@ -307,7 +308,6 @@ export class BotService {
     const valid = riskRulesSchema.parse(rules);
     if (!(await findAccountOfUser(this.o.db, userId, accountId))) throw new AppError('NOT_FOUND', 'accountId: no such account');
     await upsertAccountRiskRules(this.o.db, accountId, valid, this.wall.now());
-    this.accountRisks.delete(accountId);
     return this.accountRisk(userId, accountId);
   }
 
@@ -415,12 +415,11 @@ export class BotService {
   }
 
   /**
-   * The account's risk picture, read from the database so that bots run by other processes count too: the
-   * rules and the {@link RiskState} folded over the round trips of all its bots (loaded once per process,
-   * then only the round trips recorded since), and each bot's open positions as of its runner's last step.
+   * The account's risk picture, read from the database so that bots run by other processes count too: `r`
+   * (from {@link currentAccountRisk}) brought up to date with the round trips recorded since its last read,
+   * and each bot's open positions as of its runner's last step.
    */
-  private async accountPicture(accountId: string): Promise<{ rules: RiskRules; state: RiskState; open: Map<string, number> }> {
-    const r = await this.accountRiskOf(accountId);
+  private async accountPicture(accountId: string, r: AccountRisk): Promise<{ rules: RiskRules; state: RiskState; open: Map<string, number> }> {
     for (const t of await listAccountRoundTrips(this.o.db, accountId, r.lastTradeId)) {
       r.state = recordResult(r.state, t.pnl, t.closedAt, r.rules);
       r.lastTradeId = Math.max(r.lastTradeId, t.id);
@@ -447,17 +446,13 @@ export class BotService {
    * step itself persists its round trips and open count, which the next step reads.
    */
   private async accountStep(accountId: string, botId: string, step: AccountStep): Promise<void> {
-    const rules = (await this.accountRiskOf(accountId)).rules;
-    if (Object.keys(rules).length === 0) {
+    const r = await this.currentAccountRisk(accountId);
+    if (Object.keys(r.rules).length === 0) {
       await step(undefined);
       return;
     }
     const run = async () => {
-      const pic = await this.accountPicture(accountId);
-      if (Object.keys(pic.rules).length === 0) {
-        await step(undefined);
-        return;
-      }
+      const pic = await this.accountPicture(accountId, r);
       let otherOpen = 0;
       for (const [id, n] of pic.open) if (id !== botId) otherOpen += n;
       await step({ rules: pic.rules, state: pic.state, otherOpen });
@@ -471,6 +466,17 @@ export class BotService {
     } finally {
       if (this.accountLocks.get(accountId) === tail) this.accountLocks.delete(accountId);
     }
+  }
+
+  /**
+   * The account's cached risk, reloaded when its rules in the database differ from the cached ones (set by
+   * this or another process), since the folded cooldown depends on them.
+   */
+  private async currentAccountRisk(accountId: string): Promise<AccountRisk> {
+    const [rules, cached] = await Promise.all([findAccountRiskRules(this.o.db, accountId), this.accountRiskOf(accountId)]);
+    if (JSON.stringify(rules) === JSON.stringify(cached.rules)) return cached;
+    this.accountRisks.delete(accountId);
+    return this.accountRiskOf(accountId);
   }
 
   /** The cached rules (and folded state) of an account, loaded on first use. */
