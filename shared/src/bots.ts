@@ -9,7 +9,7 @@
  * Percentages are plain numbers in percent (`1` = 1 %); money is a decimal string; times are Unix ms UTC.
  */
 import { z } from 'zod';
-import { symbolSchema, timeframeSchema, type Candle, type Timeframe } from './market.js';
+import { symbolSchema, timeframeSchema, unixMsSchema, type Candle, type Timeframe } from './market.js';
 import { MARKET_TYPES, type DecimalString, type MarketType } from './trading.js';
 
 /** Bot types. */
@@ -20,7 +20,9 @@ export type BotType = (typeof BOT_TYPES)[number];
 /** A decimal string > 0 without exponent, e.g. `"100"`, `"0.01"`. */
 const positiveDecimal = z
   .string()
+  .max(40)
   .regex(/^\d+(\.\d+)?$/, 'must be a decimal number like 100 or 0.01')
+  .regex(/^\d{1,20}(\.\d{1,18})?$/, 'must have at most 20 digits before the point and 18 after')
   .refine((s) => /[1-9]/.test(s), 'must be greater than 0');
 const percentDecimal = positiveDecimal.refine((s) => Number(s) <= 100, 'must be at most 100 (%)');
 
@@ -38,9 +40,9 @@ export const gridParamsSchema = z
     /** Size of each buy: a base amount, or a quote notional (divided by the level price). */
     orderSize: z.strictObject({ mode: z.enum(['base', 'quote']), value: positiveDecimal }).default({ mode: 'quote', value: '100' }),
     /** Re-anchor when a candle closes more than this % away from the anchor; 0 = never. */
-    repricePct: z.number().min(0).default(5),
+    repricePct: z.number().min(0).max(100).default(5),
     /** Most filled-but-unsold levels (open buys count against it); default = `levels`. */
-    maxOpenPositions: z.number().int('must be an integer').min(1).optional(),
+    maxOpenPositions: z.number().int('must be an integer').min(1).max(100).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.levels * c.spacingPct >= 100) ctx.addIssue({ code: 'custom', path: ['spacingPct'], message: `levels × spacingPct must be < 100 (got ${c.levels} × ${c.spacingPct})` });
@@ -109,15 +111,17 @@ export type SignalParams = z.output<typeof signalParamsSchema>;
 /** Risk rules of a bot (every rule optional; an absent rule never blocks). See `server/src/domain/bots/risk.ts`. */
 export const riskRulesSchema = z.strictObject({
   /** Most positions open at once. */
-  maxOpenPositions: z.number().int('must be an integer').min(1).optional(),
+  maxOpenPositions: z.number().int('must be an integer').min(1).max(1000).optional(),
   /** Price stop: adverse move from entry, percent (0, 100]. */
   stopLossPct: z.number().positive().max(100).optional(),
   /** Time stop: longest holding time, ms. */
-  maxHoldingMs: z.number().int('must be an integer').positive().optional(),
+  maxHoldingMs: z.number().int('must be an integer').positive().max(365 * 86_400_000, 'must be at most 365 days').optional(),
   /** Realized loss per UTC day (quote) after which entries stop until the next UTC day. */
   dailyLossLimit: positiveDecimal.optional(),
-  /** Pause entries `pauseMinutes` after `afterLosses` consecutive losses. */
-  cooldown: z.strictObject({ afterLosses: z.number().int('must be an integer').min(1), pauseMinutes: z.number().positive() }).optional(),
+  /** Pause entries `pauseMinutes` (at most 30 days) after `afterLosses` (1–100) consecutive losses. */
+  cooldown: z
+    .strictObject({ afterLosses: z.number().int('must be an integer').min(1).max(100), pauseMinutes: z.number().positive().max(43_200, 'must be at most 43200 (30 days)') })
+    .optional(),
 });
 /** Validated risk rules. */
 export type RiskRules = z.output<typeof riskRulesSchema>;
@@ -163,6 +167,13 @@ export function botSymbols(c: BotConfig): string[] {
   return [...c.signal.symbols];
 }
 
+/** A fee rate as a fraction in [0, 0.1] (`0.001` = 0.1 %), at most 10 decimals. */
+const feeFraction = z
+  .string()
+  .max(20)
+  .regex(/^0(\.\d{1,10})?$|^0?\.\d{1,10}$/, 'must be a fraction like 0.001 (at most 10 decimals)')
+  .refine((s) => Number(s) <= 0.1, 'must be at most 0.1 (10 %)');
+
 /** Simulation settings of a backtest. */
 export const backtestSettingsSchema = z.strictObject({
   /** Candle timeframe stepped through (bots run on 15m live). */
@@ -170,7 +181,7 @@ export const backtestSettingsSchema = z.strictObject({
   /** Starting balances, e.g. `{ "USDT": "10000" }`. */
   balances: z.record(z.string().regex(/^[A-Z0-9]{1,20}$/, 'currency must be upper-case, e.g. USDT'), positiveDecimal).default({ USDT: '10000' }),
   /** Fee rates as fractions replacing the paper defaults (spot 0.001/0.001, perpetual 0.0002/0.0005). */
-  fees: z.strictObject({ maker: z.string().regex(/^\d+(\.\d+)?$/, 'must be a fraction like 0.001'), taker: z.string().regex(/^\d+(\.\d+)?$/, 'must be a fraction like 0.001') }).optional(),
+  fees: z.strictObject({ maker: feeFraction, taker: feeFraction }).optional(),
   /** Slippage of market and stop fills, basis points (default 5). */
   slippageBps: z.number().min(0).max(1000).default(5),
 });
@@ -311,8 +322,8 @@ export const backtestStartInputSchema = z
     config: botConfigSchema,
     settings: backtestSettingsSchema.default({ timeframe: '15m', balances: { USDT: '10000' }, slippageBps: 5 }),
     /** Range start and end (candle open times, Unix ms, inclusive / exclusive). */
-    from: z.number().int(),
-    to: z.number().int(),
+    from: unixMsSchema,
+    to: unixMsSchema,
     /** Exchange whose stored candles are used (default the server's). */
     exchange: z.string().regex(/^[a-z0-9]{2,30}$/).optional(),
   })

@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './trading.js';
 export * from './bots.js';
 export * from './messages.js';
+export * from './text.js';

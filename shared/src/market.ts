@@ -7,6 +7,11 @@ export type Timeframe = (typeof TIMEFRAMES)[number];
 /** Zod schema for a {@link Timeframe}. */
 export const timeframeSchema = z.enum(TIMEFRAMES);
 
+/** Latest time any API input may name: 2100-01-01T00:00:00Z, Unix ms. */
+export const MAX_UNIX_MS = 4_102_444_800_000;
+/** A point in time as Unix ms UTC, between 1970 and 2100. */
+export const unixMsSchema = z.number().int('must be a whole number of ms').min(0, 'must be a time after 1970 (Unix ms)').max(MAX_UNIX_MS, 'must be a time before 2100 (Unix ms)');
+
 /** Length of each timeframe in milliseconds. */
 export const TIMEFRAME_MS: Record<Timeframe, number> = {
   '15m': 15 * 60_000,
@@ -117,8 +122,8 @@ export const candlesInputSchema = z.object({
   symbol: symbolSchema,
   timeframe: timeframeSchema,
   /** Inclusive open-time bounds, Unix ms. */
-  from: z.number().int().optional(),
-  to: z.number().int().optional(),
+  from: unixMsSchema.optional(),
+  to: unixMsSchema.optional(),
   /** Most recent N candles when `from` is absent. */
   limit: z.number().int().min(1).max(50_000).default(2000),
 });
@@ -127,8 +132,8 @@ export const candlesInputSchema = z.object({
 export const signalsInputSchema = z.object({
   exchange: exchangeIdSchema.optional(),
   symbol: symbolSchema.optional(),
-  from: z.number().int().optional(),
-  to: z.number().int().optional(),
+  from: unixMsSchema.optional(),
+  to: unixMsSchema.optional(),
   limit: z.number().int().min(1).max(5000).default(500),
 });
 
@@ -136,8 +141,8 @@ export const signalsInputSchema = z.object({
 export const detectHistoryInputSchema = z.object({
   exchange: exchangeIdSchema.optional(),
   symbol: symbolSchema,
-  from: z.number().int(),
-  to: z.number().int(),
+  from: unixMsSchema,
+  to: unixMsSchema,
 });
 
 /** Input of `market.onCandle` subscription. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { exchangeIdSchema, symbolSchema } from './market.js';
+import { exchangeIdSchema, symbolSchema, unixMsSchema } from './market.js';
 
 /** Market types an account trades: spot, or USDT-margined perpetual swaps. */
 export const MARKET_TYPES = ['spot', 'swap'] as const;
@@ -40,7 +40,11 @@ export type PositionSide = (typeof POSITION_SIDES)[number];
  * A decimal number as a string (money on the wire is never a float): optional minus, digits, optional
  * fraction, no exponent. E.g. `"0.001"`, `"65000.5"`, `"-12.25"`.
  */
-export const decimalStringSchema = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number like 12.5 (no exponent)');
+export const decimalStringSchema = z
+  .string()
+  .max(40)
+  .regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number like 12.5 (no exponent)')
+  .regex(/^-?\d{1,20}(\.\d{1,18})?$/, 'must have at most 20 digits before the point and 18 after');
 /** A strictly positive decimal string. */
 export const positiveDecimalSchema = decimalStringSchema.refine((s) => !s.startsWith('-') && /[1-9]/.test(s), 'must be greater than 0');
 /** A decimal string. */
@@ -288,7 +292,7 @@ export const ordersListInputSchema = z.object({ accountId: accountIdSchema, stat
 export const fillsListInputSchema = z.object({ accountId: accountIdSchema, limit: z.number().int().min(1).max(5000).default(200) });
 
 /** Input of `trading.equity`: snapshots at or after `from` (Unix ms). */
-export const equityInputSchema = z.object({ accountId: accountIdSchema, from: z.number().int().min(0).optional() });
+export const equityInputSchema = z.object({ accountId: accountIdSchema, from: unixMsSchema.optional() });
 
 /** Input of `trading.cancelOrder`: `orderId` is the `id` that `trading.orders` returned. */
 export const cancelOrderInputSchema = z.object({ accountId: accountIdSchema, orderId: z.string().trim().min(1, 'orderId is required').max(100) });

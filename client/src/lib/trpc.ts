@@ -1,6 +1,6 @@
 import { createElement, useState, type ReactNode } from 'react';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from '@trpc/client';
+import { createTRPCClient, createWSClient, httpBatchLink, httpLink, splitLink, wsLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '@osprey/server/router';
 import { errorMessage, isUnauthorized } from './errors.js';
@@ -39,7 +39,7 @@ export function closeRealtime(): void {
 
 /**
  * The tRPC client: subscriptions over one lazily opened WebSocket (closed after 1 s without
- * subscriptions), everything else batched over HTTP with the session cookie.
+ * subscriptions), `auth.login` alone over HTTP, everything else batched over HTTP with the session cookie.
  */
 export function createClient() {
   const wsClient = createWSClient({
@@ -54,10 +54,15 @@ export function createClient() {
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: wsLink<AppRouter>({ client: wsClient }),
-        false: httpBatchLink<AppRouter>({
-          url: '/trpc',
-          maxURLLength: 2000,
-          fetch: (url, init) => fetch(url, { ...init, credentials: 'include' }),
+        // auth.login goes alone: the server refuses batches holding it (one password check per request).
+        false: splitLink({
+          condition: (op) => op.path === 'auth.login',
+          true: httpLink<AppRouter>({ url: '/trpc', fetch: (url, init) => fetch(url, { ...init, credentials: 'include' }) }),
+          false: httpBatchLink<AppRouter>({
+            url: '/trpc',
+            maxURLLength: 2000,
+            fetch: (url, init) => fetch(url, { ...init, credentials: 'include' }),
+          }),
         }),
       }),
     ],

@@ -71,25 +71,36 @@ export class AuthService {
    */
   async login(email: string, password: string, ip: string): Promise<{ user: PublicUser; token: string; expiresAt: number }> {
     const emailKey = `${ip}|${email}`;
-    const [e, i] = await Promise.all([this.perEmail.get(emailKey), this.perIp.get(ip)]);
-    if ((e && e.remainingPoints <= 0) || (i && i.remainingPoints <= 0)) {
-      const wait = Math.ceil(Math.max(e?.msBeforeNext ?? 0, i?.msBeforeNext ?? 0) / 1000);
-      throw new AppError('RATE_LIMITED', `Too many login attempts; try again in ${wait} s`);
-    }
+    // The attempt is counted before the password is checked, in one synchronous step per key (the
+    // in-memory limiter has no await between read and write), so concurrent attempts cannot all pass
+    // the check before any of them is counted. A success gives back only its own point: failures made
+    // in the same burst stay counted.
+    const refused = await this.consumeAttempt(emailKey, ip);
+    if (refused !== null) throw new AppError('RATE_LIMITED', `Too many login attempts; try again in ${refused} s`);
     const user = await findUserByEmail(this.db, email);
     dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
     const ok = await verify(user?.passwordHash ?? (await dummyHash), password).catch(() => false);
-    if (!user || !ok) {
-      await Promise.all([this.perEmail.penalty(emailKey).catch(ignore), this.perIp.penalty(ip).catch(ignore)]);
-      throw new AppError('UNAUTHENTICATED', BAD_CREDENTIALS);
-    }
-    await this.perEmail.delete(emailKey);
+    if (!user || !ok) throw new AppError('UNAUTHENTICATED', BAD_CREDENTIALS);
+    await Promise.all([this.perEmail.reward(emailKey, 1).catch(ignore), this.perIp.reward(ip, 1).catch(ignore)]);
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = now + this.opts.sessionDays * 86_400_000;
     await insertSession(this.db, { id: sessionIdOf(token), userId: user.id, createdAt: now, expiresAt });
     await deleteExpiredSessions(this.db, now);
     return { user: toPublicUser(user), token, expiresAt };
+  }
+
+  /**
+   * Counts one login attempt against both limits. `consume` adds the point synchronously inside its
+   * promise executor, before anything awaits, so of N concurrent attempts exactly the allowed number pass.
+   * @returns null when the attempt may go on, else the seconds until the next is allowed
+   */
+  private async consumeAttempt(emailKey: string, ip: string): Promise<number | null> {
+    const results = await Promise.allSettled([this.perEmail.consume(emailKey, 1), this.perIp.consume(ip, 1)]);
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    if (!refused.length) return null;
+    const wait = Math.max(...refused.map((r) => (r instanceof RateLimiterRes ? r.msBeforeNext : 1000)));
+    return Math.max(1, Math.ceil(wait / 1000));
   }
 
   /** The user of a session token, or null when missing/expired. */
