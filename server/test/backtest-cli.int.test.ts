@@ -94,9 +94,11 @@ describe('osprey backtest', () => {
     expect(gm.roundTrips).toBeGreaterThan(0);
   });
 
-  it('help documents the config schema', async () => {
-    const { out } = await cli('help');
-    expect(out).toMatch(/backtest --config FILE\.json --from ISO --to ISO \[--json\] \[--trades\]/);
+  it('help lists the command; backtest --help documents the config schema', async () => {
+    expect((await cli('help')).out).toMatch(/backtest --config FILE\.json --from ISO --to ISO \[--json\] \[--trades\]/);
+    const { code, out } = await cli('backtest', '--help');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Usage: pnpm osprey backtest --config FILE\.json --from ISO --to ISO \[--json\] \[--trades\]/);
     expect(out).toMatch(/"maxOpenPositions"/);
   });
 });

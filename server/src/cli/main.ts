@@ -16,41 +16,56 @@ import { demoCsvPath, ensureDemoData } from '../services/demo-data.js';
 import { BacktestInputError, dbCandleReader, executeBacktestJob, loadBacktestJobFrom, type BacktestJob, type BacktestOutcome, type CandleReader } from '../services/backtest-job.js';
 import { resolveDataDir } from '../services/container.js';
 import { AppError } from '../services/errors.js';
+import { COMMANDS, commandHelp, findCommand, overviewHelp, parseOptions, type CliCommand } from './usage.js';
 
-/** A usage error: printed with the help text, exit code 2. */
-class UsageError extends Error {}
+/** A usage error: printed with the help text of `command` (the command list when absent), exit code 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    /** The command whose usage is printed with the error. */
+    readonly command?: CliCommand,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
 
-const HELP = `Usage: pnpm osprey <command> [options]
+/** `args` before a `--` ask for help (`--help` or `-h`). */
+const asksHelp = (args: string[]) => {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+};
 
-Commands:
-  import --csv FILE --exchange ID --symbol SYM --timeframe TF
-      Validate and upsert candles from a CSV (header ts,open,high,low,close,volume; ts = open time, Unix ms UTC).
-  indicators --csv FILE [--timeframe 15m|1h|4h|1d]
-      Print the timeframe's indicator columns as CSV (header ts,<columns>; empty cells before warm-up).
-  detect --exchange ID --symbol SYM --from ISO --to ISO
-      Run the market detector over stored candles in [from, to]; JSON lines of signals on stdout.
-  users add --email E --role admin|trader [--password P]
-      Add a user (the password is read from OSPREY_NEW_PASSWORD or --password, or generated and printed).
-  backtest --config FILE.json --from ISO --to ISO [--json] [--trades] [--exchange ID]
-      Backtest a bot (grid, DCA spread or signal, with its risk rules) over candles with open time in
-      [from, to) on a paper account: the same job the Backtests page runs (same fill rules, funding on
-      perpetuals, warm-up, detector signals for signal bots). Candles come from the shipped CSV
-      (assets/market) when there is one for the symbol and timeframe, else from the database (exchange
-      --exchange, default binance). Prints the metrics (text, or one JSON object with --json); --trades adds
-      the round trips as JSON lines.
-      Config file: the JSON the bot form produces (README "Bot config"), plus optional "backtest" settings:
-        { "type": "grid",                                  grid | spread | signal
-          "marketType": "spot",                            spot | swap (default spot)
-          "leverage": 1,                                   perpetuals (default 1)
-          "grid": { "symbol": "BTC/USDT", "levels": 5, "spacingPct": 1, "sellOffsetPct": 1,
-                    "orderSize": { "mode": "quote", "value": "100" }, "repricePct": 5 },
-          "risk": { "maxOpenPositions": 5, "stopLossPct": 8, "maxHoldingMs": 86400000,
-                    "dailyLossLimit": "200", "cooldown": { "afterLosses": 3, "pauseMinutes": 60 } },
-          "backtest": { "timeframe": "15m", "balances": { "USDT": "10000" },
-                        "fees": { "maker": "0.001", "taker": "0.001" }, "slippageBps": 5 } }
-      (a spread bot has "spread": { "symbolA", "symbolB", "entryPct", ... }; a signal bot "signal": {...})
-
-The database is the one the server uses (OSPREY_DATA_DIR or DATABASE_URL).`;
+/**
+ * Parses a command's arguments with its own option table (strict: an option it does not list is an error).
+ * `--help`/`-h` anywhere before `--` wins over any other problem with the arguments.
+ * @returns the option values and positionals, `help: true` when help was asked for
+ * @throws UsageError naming the offending option or argument, carrying `cmd` so its usage is printed
+ */
+function parseCommandArgs(cmd: CliCommand, args: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[]; help: boolean } {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options: parseOptions(cmd), allowPositionals: (cmd.positionals?.length ?? 0) > 0, strict: true });
+  } catch (e) {
+    if (asksHelp(args)) return { values: {}, positionals: [], help: true };
+    const message = e instanceof Error ? e.message : String(e);
+    const code = (e as { code?: string }).code;
+    const name = /'(-[^' ]+)/.exec(message)?.[1] ?? '';
+    const opt = cmd.options.find((o) => `--${o.name}` === name);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`${cmd.name}: unknown option ${name}`, cmd);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`${cmd.name}: unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? ''}`.trimEnd(), cmd);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      if (/does not take an argument/.test(message)) throw new UsageError(`${name}: is a flag and takes no value`, cmd);
+      if (/ambiguous/.test(message)) throw new UsageError(`${name}: the value starts with "-"; write it as ${name}=VALUE`, cmd);
+      throw new UsageError(`${name}: needs a value (${name} ${opt?.value ?? 'VALUE'})`, cmd);
+    }
+    throw new UsageError(`${cmd.name}: ${message}`, cmd);
+  }
+  const { help, ...values } = parsed.values as Record<string, string | boolean | undefined>;
+  const extra = parsed.positionals.slice(cmd.positionals?.length ?? 0);
+  if (!help && extra.length > 0) throw new UsageError(`${cmd.name}: unexpected argument ${extra[0]}`, cmd);
+  return { values, positionals: parsed.positionals, help: help === true };
+}
 
 /** Resolves a user-given path against the directory the command was run from (pnpm changes cwd). */
 const userPath = (p: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
@@ -127,27 +142,36 @@ async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>['db']
   }
 }
 
-/** Runs one CLI command. @returns process exit code */
+/**
+ * Runs one CLI command: `argv` is the arguments after `pnpm osprey` (`['backtest', '--config', 'g.json', …]`).
+ * `--help`/`-h` on any command, `help [COMMAND]`, or no command at all print usage to `out` and return 0.
+ * @returns process exit code (0 on success)
+ * @throws UsageError for an unknown command or option, or a missing or invalid option value (exit 2 in `main`);
+ *   AppError, ConfigError or a CSV error for a failure while running the command (exit 1)
+ */
 export async function run(argv: string[], out: (s: string) => void): Promise<number> {
-  const [cmd, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      csv: { type: 'string' },
-      exchange: { type: 'string' },
-      symbol: { type: 'string' },
-      timeframe: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      email: { type: 'string' },
-      role: { type: 'string' },
-      password: { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean' },
-      trades: { type: 'boolean' },
-    },
-  });
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    out(`${overviewHelp()}\n`);
+    return 0;
+  }
+  const command = findCommand(name);
+  if (!command) throw new UsageError(`unknown command: ${name} (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+  const { values, positionals, help } = parseCommandArgs(command, rest);
+  if (help) {
+    out(`${commandHelp(command)}\n`);
+    return 0;
+  }
+  try {
+    return await runCommand(command, values, positionals, out);
+  } catch (e) {
+    throw e instanceof UsageError && !e.command ? new UsageError(e.message, command) : e;
+  }
+}
+
+/** Runs a parsed command (see `run`). */
+async function runCommand(command: CliCommand, values: Record<string, string | boolean | undefined>, positionals: string[], out: (s: string) => void): Promise<number> {
+  const cmd = command.name;
   switch (cmd) {
     case 'indicators': {
       const o = parseOpts(z.object({ csv: z.string({ error: '--csv is required' }), timeframe: timeframeSchema.default('15m') }), values);
@@ -185,7 +209,7 @@ export async function run(argv: string[], out: (s: string) => void): Promise<num
       return 0;
     }
     case 'users': {
-      if (positionals[0] !== 'add') throw new UsageError('users: the only subcommand is `users add --email E --role R`');
+      if (positionals[0] !== 'add') throw new UsageError(positionals[0] ? `users: unknown subcommand ${positionals[0]}; the only one is \`users add\`` : 'users: the subcommand is missing: `users add --email E --role R`', command);
       const o = parseOpts(z.object({ email: emailSchema, role: roleSchema, password: z.string().min(10, 'must be at least 10 characters').optional() }), {
         ...values,
         password: values.password ?? process.env.OSPREY_NEW_PASSWORD,
@@ -250,11 +274,16 @@ export async function run(argv: string[], out: (s: string) => void): Promise<num
       if (o.trades) for (const t of r.trades) out(`${JSON.stringify(t)}\n`);
       return 0;
     }
-    case undefined:
-    case 'help':
-    case '--help':
-      out(`${HELP}\n`);
+    case 'help': {
+      if (positionals.length === 0) {
+        out(`${overviewHelp()}\n`);
+        return 0;
+      }
+      const of = findCommand(positionals[0]);
+      if (!of) throw new UsageError(`help: unknown command ${positionals[0]} (commands: ${COMMANDS.map((c) => c.name).join(', ')})`, command);
+      out(`${commandHelp(of)}\n`);
       return 0;
+    }
     default:
       throw new UsageError(`unknown command: ${cmd}`);
   }
@@ -265,7 +294,7 @@ if (isMain) {
   run(process.argv.slice(2), (s) => process.stdout.write(s)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      if (err instanceof UsageError) process.stderr.write(`error: ${err.message}\n\n${HELP}\n`);
+      if (err instanceof UsageError) process.stderr.write(`error: ${err.message}\n\n${err.command ? commandHelp(err.command) : overviewHelp()}\n`);
       else if (err instanceof ConfigError || err instanceof AppError || (err instanceof Error && /Candle|Csv/.test(err.name))) process.stderr.write(`error: ${err.message}\n`);
       else process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(err instanceof UsageError ? 2 : 1);
