@@ -15,6 +15,7 @@ import { AccountsPage } from './pages/AccountsPage.js';
 import { TradePage } from './pages/TradePage.js';
 import { BotsPage } from './pages/BotsPage.js';
 import { BacktestsPage } from './pages/BacktestsPage.js';
+import { SettingsPage } from './pages/SettingsPage.js';
 
 /**
  * Root: `auth.me` decides between the login page (UNAUTHORIZED), the signed-in shell, a splash while
@@ -81,6 +82,8 @@ function Shell({ user }: { user: PublicUser }) {
               <BotsPage />
             ) : page === 'backtests' ? (
               <BacktestsPage />
+            ) : page === 'settings' ? (
+              <SettingsPage />
             ) : (
               <MarketPage />
             )}

@@ -23,10 +23,53 @@ export const addUserInputSchema = z.object({
   role: roleSchema.default('trader'),
 });
 
-/** A user as returned to clients (never the hash). */
+/** A user as returned to clients (never the hash). Times are Unix ms. */
 export interface PublicUser {
   id: string;
   email: string;
   role: Role;
   createdAt: number;
+  /** When an admin disabled the user, or null. */
+  disabledAt: number | null;
+}
+
+/** A user id (UUID) as the API takes it. */
+export const userIdSchema = z.string().uuid('userId must be a user id');
+
+/** Input of `users.setRole`. */
+export const setRoleInputSchema = z.object({ userId: userIdSchema, role: roleSchema });
+/** Input of `users.setDisabled`: disabling ends the user's sessions at once. */
+export const setDisabledInputSchema = z.object({ userId: userIdSchema, disabled: z.boolean() });
+/** Input of `users.remove`. */
+export const removeUserInputSchema = z.object({ userId: userIdSchema });
+/** Input of `users.resetPassword`: without `password` a random one is generated and returned once. */
+export const resetPasswordInputSchema = z.object({
+  userId: userIdSchema,
+  password: z.string().min(10, 'password must be at least 10 characters').max(512).optional(),
+});
+/** Input of `auth.changePassword` (your own). */
+export const changePasswordInputSchema = z
+  .object({
+    currentPassword: z.string().min(1, 'currentPassword is required').max(512),
+    newPassword: z.string().min(10, 'newPassword must be at least 10 characters').max(512),
+  })
+  .refine((i) => i.newPassword !== i.currentPassword, { path: ['newPassword'], message: 'must differ from the current password' });
+/** Input of `auth.revokeSession` and `users.revokeSession`. */
+export const revokeSessionInputSchema = z.object({ sessionId: z.string().regex(/^[0-9a-f]{64}$/, 'sessionId must be a session id') });
+/** Input of `users.revokeSession` (admin: end another user's session). */
+export const adminRevokeSessionInputSchema = revokeSessionInputSchema.extend({ userId: userIdSchema });
+/** Input of `users.sessions` (admin: another user's sessions). */
+export const userSessionsInputSchema = z.object({ userId: userIdSchema });
+
+/** A login session as listed to its owner or an admin (never the token). Times are Unix ms. */
+export interface SessionView {
+  /** SHA-256 hex of the session token (the handle to revoke it; useless as a cookie). */
+  id: string;
+  createdAt: number;
+  expiresAt: number;
+  lastSeenAt: number | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** True for the session making this request. */
+  current: boolean;
 }

@@ -20,7 +20,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { id: 'backtests', label: 'nav.backtests', icon: '↺', ready: true },
   { id: 'signals', label: 'nav.signals', icon: '✉', ready: false },
   { id: 'arena', label: 'nav.arena', icon: '⚑', ready: false },
-  { id: 'settings', label: 'nav.settings', icon: '☰', ready: false },
+  { id: 'settings', label: 'nav.settings', icon: '☰', ready: true },
   { id: 'users', label: 'nav.users', icon: '☺', ready: true, roles: ['admin'] },
 ];
 

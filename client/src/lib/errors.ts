@@ -50,3 +50,42 @@ export function fieldErrors(err: unknown): Record<string, string> {
   for (const [k, v] of Object.entries(fe)) if (typeof v === 'string') out[k] = v;
   return out;
 }
+
+/** Words of a camelCase identifier, lower case: `stopLoss` → `stop loss`, `pauseMinutes` → `pause minutes`. */
+function words(id: string): string {
+  return id
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
+}
+
+const capitalize = (s: string): string => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
+
+/**
+ * A server message with its field paths turned into words, for toasts, table rows and banners (forms place
+ * field errors under their fields instead): each `; `-separated part `config.risk.stopLossPct: must be at
+ * most 100` becomes `Stop loss pct must be at most 100`; `userId: you cannot disable yourself` becomes `You
+ * cannot disable yourself` (ids and `input` are dropped); text without a leading path is kept as it is.
+ */
+export function humanizeFieldPaths(message: string): string {
+  return message
+    .split('; ')
+    .map((part) => {
+      const m = /^([A-Za-z_]\w*(?:\.\w+)*): (.+)$/s.exec(part);
+      if (!m) return part;
+      const segs = m[1]!.split('.').filter((x) => !/^\d+$/.test(x));
+      const seg = segs.at(-1) ?? 'input';
+      let rest = m[2]!;
+      const label = words(seg);
+      if (rest.startsWith(`${seg} `)) rest = rest.slice(seg.length + 1);
+      const verb = /^(must|is|are|has|have|cannot|can't|should|needs?)\b/.test(rest);
+      if (seg === 'input' || seg === 'id' || (/Id$/.test(seg) && !verb)) return capitalize(rest);
+      return verb ? `${capitalize(label)} ${rest}` : `${capitalize(label)}: ${rest}`;
+    })
+    .join('; ');
+}
+
+/** {@link errorMessage} made readable with {@link humanizeFieldPaths}: what toasts and banners show. */
+export function readableError(err: unknown): string {
+  return humanizeFieldPaths(errorMessage(err));
+}

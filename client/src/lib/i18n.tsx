@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { humanizeFieldPaths } from './errors.js';
 
 /** English dictionary; its keys are the set of UI message ids. `{name}` marks an interpolated parameter. */
 const en = {
@@ -50,6 +51,34 @@ const en = {
   'users.submitting': 'Creating…',
   'users.created.toast': 'User {email} created',
   'users.forbidden': 'Only administrators can manage users.',
+  'users.status': 'Status',
+  'users.actions': 'Actions',
+  'users.active': 'Active',
+  'users.disabled': 'Disabled',
+  'users.disable': 'Disable',
+  'users.enable': 'Enable',
+  'users.resetPassword': 'Reset password',
+  'users.generatedPassword': 'New password for {email} (shown once; their sessions were ended):',
+  'users.delete': 'Delete',
+  'users.deleteConfirm': 'Delete user',
+  'users.deleteWarning': 'Deletes {email} with their accounts, bots and history. Refused while they have running bots or open trades: disable them instead to keep their history.',
+  'users.deleted': 'User {email} deleted',
+  'settings.title': 'Settings',
+  'settings.password': 'Change your password',
+  'settings.currentPassword': 'Current password',
+  'settings.newPassword': 'New password (10+ characters)',
+  'settings.changePassword': 'Change password',
+  'settings.passwordChanged': 'Password changed; your other sessions were ended',
+  'settings.sessions': 'Sessions',
+  'settings.sessionsHint': 'Where you are signed in. Revoking a session signs that browser out at its next request.',
+  'settings.session.started': 'Signed in',
+  'settings.session.lastSeen': 'Last active',
+  'settings.session.expires': 'Expires',
+  'settings.session.address': 'Address',
+  'settings.session.browser': 'Browser',
+  'settings.session.current': 'This browser',
+  'settings.session.revoke': 'Revoke',
+  'settings.session.none': 'No active sessions.',
 
   'market.symbol': 'Symbol',
   'market.timeframe': 'Timeframe',
@@ -574,6 +603,34 @@ const zh: Record<MessageKey, string> = {
   'users.submitting': '创建中…',
   'users.created.toast': '已创建用户 {email}',
   'users.forbidden': '只有管理员可以管理用户。',
+  'users.status': '状态',
+  'users.actions': '操作',
+  'users.active': '正常',
+  'users.disabled': '已停用',
+  'users.disable': '停用',
+  'users.enable': '启用',
+  'users.resetPassword': '重置密码',
+  'users.generatedPassword': '{email} 的新密码（只显示一次；其会话已全部结束）：',
+  'users.delete': '删除',
+  'users.deleteConfirm': '删除用户',
+  'users.deleteWarning': '将删除 {email} 及其账户、机器人和历史。若其仍有运行中的机器人或未平仓交易则会被拒绝：如需保留历史，请改为停用。',
+  'users.deleted': '已删除用户 {email}',
+  'settings.title': '设置',
+  'settings.password': '修改密码',
+  'settings.currentPassword': '当前密码',
+  'settings.newPassword': '新密码（至少 10 个字符）',
+  'settings.changePassword': '修改密码',
+  'settings.passwordChanged': '密码已修改；你的其他会话已结束',
+  'settings.sessions': '会话',
+  'settings.sessionsHint': '你已登录的位置。撤销某个会话后，该浏览器会在下一次请求时退出登录。',
+  'settings.session.started': '登录时间',
+  'settings.session.lastSeen': '最近活动',
+  'settings.session.expires': '过期时间',
+  'settings.session.address': '地址',
+  'settings.session.browser': '浏览器',
+  'settings.session.current': '当前浏览器',
+  'settings.session.revoke': '撤销',
+  'settings.session.none': '没有活动的会话。',
 
   'market.symbol': '交易对',
   'market.timeframe': '周期',
@@ -1141,7 +1198,7 @@ export interface I18n {
   setLang: (lang: Lang) => void;
   /** Translate a UI message. */
   t: (key: MessageKey, params?: MessageParams) => string;
-  /** Translate a zod/server message when a rendering is known, else return it unchanged. */
+  /** Translate a zod/server message when a rendering is known, with field paths turned into words (`humanizeFieldPaths`). */
   tx: (message: string) => string;
 }
 
@@ -1166,7 +1223,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       lang,
       setLang,
       t: (key, params) => translate(lang, key, params),
-      tx: (message) => translateExternal(lang, message),
+      tx: (message) => humanizeFieldPaths(translateExternal(lang, message)),
     }),
     [lang, setLang],
   );

@@ -3,7 +3,7 @@ import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@ta
 import { createTRPCClient, createWSClient, httpBatchLink, httpLink, splitLink, wsLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '@osprey/server/router';
-import { errorMessage, isUnauthorized } from './errors.js';
+import { isUnauthorized, readableError } from './errors.js';
 import { showToast } from './toast.js';
 
 declare module '@tanstack/react-query' {
@@ -89,7 +89,7 @@ export function createQueryClient(): QueryClient {
           if (!isAuthMe(query.queryKey)) void qc.invalidateQueries({ queryKey: AUTH_ME_KEY });
           return;
         }
-        if (!query.meta?.silent) showToast('error', 'toast.requestFailed', { message: errorMessage(err) });
+        if (!query.meta?.silent) showToast('error', 'toast.requestFailed', { message: readableError(err) });
       },
     }),
     mutationCache: new MutationCache({
@@ -99,7 +99,7 @@ export function createQueryClient(): QueryClient {
           void qc.invalidateQueries({ queryKey: AUTH_ME_KEY });
           return;
         }
-        showToast('error', 'toast.requestFailed', { message: errorMessage(err) });
+        showToast('error', 'toast.requestFailed', { message: readableError(err) });
       },
     }),
   });

@@ -1,18 +1,27 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import type { PublicUser, Role } from '@osprey/shared';
+import type { PublicUser, Role, SessionView } from '@osprey/shared';
 import type { Db } from '../adapters/db/client.js';
 import {
+  countOtherEnabledAdmins,
   countUsers,
   deleteExpiredSessions,
   deleteSession,
+  deleteUser,
+  deleteUserSession,
+  deleteUserSessions,
   findSessionUser,
   findUserByEmail,
+  findUserById,
   insertSession,
   insertUser,
+  listSessions,
   listUsers,
   toPublicUser,
+  updateUser,
+  userActivity,
+  type UserRow,
 } from '../adapters/db/repos/users-repo.js';
 import type { Clock } from '../domain/ports.js';
 import { AppError } from './errors.js';
@@ -69,7 +78,7 @@ export class AuthService {
    * @returns the user and the raw session token (for the cookie) with its expiry (Unix ms)
    * @throws AppError RATE_LIMITED after too many failures from this ip/email; UNAUTHENTICATED with a generic message
    */
-  async login(email: string, password: string, ip: string): Promise<{ user: PublicUser; token: string; expiresAt: number }> {
+  async login(email: string, password: string, ip: string, userAgent?: string): Promise<{ user: PublicUser; token: string; expiresAt: number }> {
     const emailKey = `${ip}|${email}`;
     // The attempt is counted before the password is checked, in one synchronous step per key (the
     // in-memory limiter has no await between read and write), so concurrent attempts cannot all pass
@@ -82,10 +91,12 @@ export class AuthService {
     const ok = await verify(user?.passwordHash ?? (await dummyHash), password).catch(() => false);
     if (!user || !ok) throw new AppError('UNAUTHENTICATED', BAD_CREDENTIALS);
     await Promise.all([this.perEmail.reward(emailKey, 1).catch(ignore), this.perIp.reward(ip, 1).catch(ignore)]);
+    // Said only to someone who knows the password, so it reveals nothing to a guesser.
+    if (user.disabledAt !== null) throw new AppError('UNAUTHENTICATED', 'This user is disabled; ask an admin');
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = now + this.opts.sessionDays * 86_400_000;
-    await insertSession(this.db, { id: sessionIdOf(token), userId: user.id, createdAt: now, expiresAt });
+    await insertSession(this.db, { id: sessionIdOf(token), userId: user.id, createdAt: now, expiresAt, ip, userAgent: userAgent ?? null });
     await deleteExpiredSessions(this.db, now);
     return { user: toPublicUser(user), token, expiresAt };
   }
@@ -129,6 +140,102 @@ export class AuthService {
       createdAt: this.clock.now(),
     });
     return toPublicUser(row);
+  }
+
+  /**
+   * Changes a user's role.
+   * @throws AppError NOT_FOUND for an unknown user; CONFLICT when it would leave no enabled admin
+   */
+  async setRole(userId: string, role: Role): Promise<PublicUser> {
+    const user = await this.requireUser(userId);
+    if (user.role === 'admin' && role !== 'admin') await this.keepAnAdmin(user, 'change the role of');
+    return toPublicUser((await updateUser(this.db, userId, { role }))!);
+  }
+
+  /**
+   * Disables (ending every session of the user at once) or re-enables a user. Their bots keep running.
+   * @throws AppError NOT_FOUND; CONFLICT for yourself or the last enabled admin
+   */
+  async setDisabled(actorId: string, userId: string, disabled: boolean): Promise<PublicUser> {
+    const user = await this.requireUser(userId);
+    if (disabled && userId === actorId) throw new AppError('CONFLICT', 'userId: you cannot disable yourself');
+    if (disabled && user.role === 'admin') await this.keepAnAdmin(user, 'disable');
+    const row = await updateUser(this.db, userId, { disabledAt: disabled ? (user.disabledAt ?? this.clock.now()) : null });
+    if (disabled) await deleteUserSessions(this.db, userId);
+    return toPublicUser(row!);
+  }
+
+  /**
+   * Deletes a user with their accounts, bots and history. Refused while they have running bots or open
+   * trades (that would leave orders and positions on a venue with nobody watching them): stop them first,
+   * or disable the user instead.
+   * @throws AppError NOT_FOUND; CONFLICT for yourself, the last enabled admin, or a user with running bots / open trades
+   */
+  async removeUser(actorId: string, userId: string): Promise<void> {
+    const user = await this.requireUser(userId);
+    if (userId === actorId) throw new AppError('CONFLICT', 'userId: you cannot delete yourself');
+    if (user.role === 'admin') await this.keepAnAdmin(user, 'delete');
+    const { runningBots, openTrades } = await userActivity(this.db, userId);
+    const open = [
+      runningBots.length ? `${runningBots.length} running bot${runningBots.length > 1 ? 's' : ''} (${runningBots.join(', ')})` : '',
+      openTrades ? `${openTrades} open trade${openTrades > 1 ? 's' : ''}` : '',
+    ].filter(Boolean);
+    if (open.length) throw new AppError('CONFLICT', `${user.email} still has ${open.join(' and ')}; stop them first, or disable the user instead`);
+    await deleteUser(this.db, userId);
+  }
+
+  /**
+   * Sets a new password for a user (admin), ending all their sessions.
+   * @returns the generated password when none was given (shown once), else null
+   * @throws AppError NOT_FOUND
+   */
+  async resetPassword(userId: string, password: string | undefined): Promise<{ generatedPassword: string | null }> {
+    await this.requireUser(userId);
+    const generated = password ? null : randomBytes(12).toString('base64url');
+    await updateUser(this.db, userId, { passwordHash: await hashPassword(password ?? generated!) });
+    await deleteUserSessions(this.db, userId);
+    return { generatedPassword: generated };
+  }
+
+  /**
+   * Changes your own password after checking the current one (counted like a login attempt), and ends your
+   * other sessions; the one making the request stays.
+   * @throws AppError RATE_LIMITED; VALIDATION (field `currentPassword`) when the current password is wrong
+   */
+  async changePassword(userId: string, currentSessionId: string | undefined, current: string, next: string, ip: string): Promise<void> {
+    const user = await this.requireUser(userId);
+    const key = `${ip}|${user.email}`;
+    const refused = await this.consumeAttempt(key, ip);
+    if (refused !== null) throw new AppError('RATE_LIMITED', `Too many attempts; try again in ${refused} s`);
+    if (!(await verify(user.passwordHash, current).catch(() => false))) throw new AppError('VALIDATION', 'currentPassword: is not your current password');
+    await Promise.all([this.perEmail.reward(key, 1).catch(ignore), this.perIp.reward(ip, 1).catch(ignore)]);
+    await updateUser(this.db, userId, { passwordHash: await hashPassword(next) });
+    await deleteUserSessions(this.db, userId, currentSessionId);
+  }
+
+  /** A user's live sessions, most recently used first; `current` marks the one with `currentSessionId`. */
+  async sessions(userId: string, currentSessionId: string | undefined): Promise<SessionView[]> {
+    const rows = await listSessions(this.db, userId, this.clock.now());
+    return rows.map((r) => ({ id: r.id, createdAt: r.createdAt, expiresAt: r.expiresAt, lastSeenAt: r.lastSeenAt ?? null, ip: r.ip, userAgent: r.userAgent, current: r.id === currentSessionId }));
+  }
+
+  /**
+   * Ends one session of a user (it stops working at its next request).
+   * @throws AppError NOT_FOUND when the user has no such session
+   */
+  async revokeSession(userId: string, sessionId: string): Promise<void> {
+    if (!(await deleteUserSession(this.db, userId, sessionId))) throw new AppError('NOT_FOUND', 'sessionId: no such session');
+  }
+
+  private async requireUser(userId: string): Promise<UserRow> {
+    const user = await findUserById(this.db, userId);
+    if (!user) throw new AppError('NOT_FOUND', 'userId: no such user');
+    return user;
+  }
+
+  /** @throws AppError CONFLICT when `user` is the only enabled admin */
+  private async keepAnAdmin(user: UserRow, verb: string): Promise<void> {
+    if ((await countOtherEnabledAdmins(this.db, user.id)) === 0) throw new AppError('CONFLICT', `userId: cannot ${verb} the last enabled admin`);
   }
 
   /** All users (public fields). */

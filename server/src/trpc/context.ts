@@ -10,8 +10,10 @@ export interface Context {
   user: PublicUser | null;
   /** Raw session token from the cookie, if any. */
   sessionToken: string | undefined;
-  /** Client address (rate limiting). */
+  /** Client address (rate limiting, sessions list). */
   ip: string;
+  /** The request's User-Agent header (sessions list), or undefined. */
+  userAgent: string | undefined;
   /** Appends a Set-Cookie header; undefined on WebSocket connections. */
   setCookie: ((value: string) => void) | undefined;
 }
@@ -28,5 +30,6 @@ export async function createContext(
   const cookies = parseCookie(req.headers.cookie ?? '');
   const sessionToken = cookies[SESSION_COOKIE];
   const user = await services.auth.userForToken(sessionToken);
-  return { services, user, sessionToken, ip: req.socket?.remoteAddress ?? 'unknown', setCookie };
+  const ua = req.headers['user-agent'];
+  return { services, user, sessionToken, ip: req.socket?.remoteAddress ?? 'unknown', userAgent: typeof ua === 'string' ? ua : undefined, setCookie };
 }

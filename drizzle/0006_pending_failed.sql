@@ -1,0 +1,1 @@
+ALTER TYPE "public"."pending_order_status" ADD VALUE 'FAILED' BEFORE 'CANCELLED';
