@@ -1,6 +1,8 @@
 /**
  * The PendingOrderManager on a real app (PGlite, HTTP) with a paper perpetual account: hand-written 15m updates
- * pushed through the market service (as the feed does) on a manual market clock.
+ * pushed through the market service (as the feed does) on a manual market clock. The trader picks the trigger
+ * direction; a trigger already reached in that direction is refused, so is a pending order on a symbol with an
+ * active trade, and a fired order that cannot open its trade becomes FAILED with the reason (stored and streamed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountEvent, Candle, PublicAccount } from '@osprey/shared';
@@ -32,7 +34,8 @@ async function price(c: Candle, closed = false): Promise<void> {
   await app.services.trading.idle();
 }
 
-const ticket = (over: Record<string, unknown> = {}) => ({ accountId: account.id, symbol: SYMBOL, side: 'long', sizing: { mode: 'base', value: '0.01' }, ...over });
+const ticket = (over: Record<string, unknown> = {}) => ({ accountId: account.id, symbol: SYMBOL, side: 'long', sizing: { mode: 'base', value: '0.01' }, direction: 'above', ...over });
+const pendingEvents = (id: string) => events.flatMap((e) => (e.type === 'pending' && (e.pending as any).id === id ? [e.pending as any] : []));
 
 beforeAll(async () => {
   clock = new ManualClock(START + 60_000);
@@ -51,15 +54,28 @@ afterAll(async () => {
 });
 
 describe('pending orders', () => {
-  it('creates with the direction from the current price, a 1 h default expiry, and the amount estimated at the trigger', async () => {
+  it("creates with the trader's direction, a 1 h default expiry, and the amount estimated at the trigger", async () => {
     const above = ok(await alice.call('trading.pendingCreate', ticket({ triggerPrice: '61000', stopLoss: '60000', takeProfits: [{ price: '63000', share: '1' }] }), 'mutation'));
     expect(above).toMatchObject({ status: 'PENDING', direction: 'above', triggerPrice: '61000', amount: '0.01', sizing: { mode: 'base', value: '0.01' }, expiresAt: START + 60_000 + 3_600_000, tradeId: null });
-    const below = ok(await alice.call('trading.pendingCreate', ticket({ triggerPrice: '59000', sizing: { mode: 'quote', value: '1180' } }), 'mutation'));
+    const below = ok(await alice.call('trading.pendingCreate', ticket({ triggerPrice: '59000', direction: 'below', sizing: { mode: 'quote', value: '1180' } }), 'mutation'));
     expect(below).toMatchObject({ direction: 'below', amount: '0.02' }); // 1180 / 59000
     expect(events.filter((e) => e.type === 'pending').map((e: any) => e.pending.id)).toEqual([above.id, below.id]);
     const r = await alice.call('trading.pendingCreate', ticket({ triggerPrice: '60000' }), 'mutation');
     expect(r.status).toBe(400);
-    expect(r.body.error.message).toMatch(/^triggerPrice: equals the current price/);
+    expect(r.body.error.message).toMatch(/^triggerPrice: equals the current price 60000 and would trigger at once/);
+    // a trigger already reached in the chosen direction would fire at once: refused, naming the prices
+    const upBelow = await alice.call('trading.pendingCreate', ticket({ triggerPrice: '59000', direction: 'above' }), 'mutation');
+    expect(upBelow.status).toBe(400);
+    expect(upBelow.body.error.message).toBe(
+      'triggerPrice: 59000 is below the current price 60000, so "crosses above" would trigger at once: choose a trigger above 60000, or "crosses below"',
+    );
+    const downAbove = await alice.call('trading.pendingCreate', ticket({ triggerPrice: '61000', direction: 'below' }), 'mutation');
+    expect(downAbove.status).toBe(400);
+    expect(downAbove.body.error.message).toMatch(/^triggerPrice: 61000 is above the current price 60000, so "crosses below" would trigger at once/);
+    const { direction: _omit, ...noDirection } = ticket({ triggerPrice: '61000' });
+    const missing = await alice.call('trading.pendingCreate', noDirection, 'mutation');
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toMatch(/^direction: must be "above"/);
     const small = await alice.call('trading.pendingCreate', ticket({ triggerPrice: '61000', sizing: { mode: 'base', value: '0.001' } }), 'mutation');
     expect(small.status).toBe(400);
     expect(small.body.error.message).toMatch(/^sizing\.value: notional 61 USDT is below the minimum notional 100 USDT/);
@@ -93,6 +109,19 @@ describe('pending orders', () => {
     expect(events.some((e) => e.type === 'trade' && e.trade.id === trades[0].id && e.trade.status === 'open')).toBe(true);
   });
 
+  it('refuses a pending order on a symbol with an active trade: CONFLICT naming the symbol and the trade, nothing stored', async () => {
+    const [t] = ok(await alice.call('trading.trades', { accountId: account.id, status: 'active' }, 'query'));
+    const before = ok(await alice.call('trading.pendingList', { accountId: account.id }, 'query')).length;
+    const r = await alice.call('trading.pendingCreate', ticket({ triggerPrice: '63000' }), 'mutation');
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toBe(
+      `symbol: this account already has an active trade on BTC/USDT:USDT (long 0.01, trade ${t.id}), so a pending order there could not open a second one: close that trade first`,
+    );
+    expect(ok(await alice.call('trading.pendingList', { accountId: account.id }, 'query'))).toHaveLength(before);
+    // close it so the next pending orders may open trades
+    ok(await alice.call('trading.close', { tradeId: t.id }, 'mutation'));
+  });
+
   it('expires by the market clock: on the sweep without prices, and on a price step before it can fire', async () => {
     clock.set(START + M15 + 60_000);
     const a = ok(await alice.call('trading.pendingCreate', ticket({ symbol: SYMBOL, triggerPrice: '62000', expiresInMs: 60_000 }), 'mutation'));
@@ -110,25 +139,64 @@ describe('pending orders', () => {
     expect(ok(await alice.call('trading.trades', { accountId: account.id }, 'query'))).toHaveLength(1);
   });
 
-  it('records why a triggered order did not open a trade (the account already trades the symbol)', async () => {
-    const p = ok(await alice.call('trading.pendingCreate', ticket({ triggerPrice: '62000', side: 'long' }), 'mutation'));
-    await price(candle(START + M15, 61200, 62600, 61100, 61900));
-    await price(candle(START + M15, 61200, 62600, 61100, 62100));
-    const [row] = ok(await alice.call('trading.pendingList', { accountId: account.id, status: 'TRIGGERED' }, 'query')).filter((x: any) => x.id === p.id);
-    expect(row).toMatchObject({ status: 'TRIGGERED', tradeId: null });
-    expect(row.error).toMatch(/^symbol: this account already has an active trade on BTC\/USDT:USDT/);
+  it('honours the chosen direction both ways: a rise fires "crosses above" only, a fall fires "crosses below" only', async () => {
+    // price now 62550 (last step of the expiry test), no active trade
+    clock.set(START + 2 * M15 + 60_000);
+    const up = ok(await alice.call('trading.pendingCreate', ticket({ triggerPrice: '63000', direction: 'above' }), 'mutation'));
+    const down = ok(await alice.call('trading.pendingCreate', ticket({ triggerPrice: '62000', direction: 'below', side: 'short' }), 'mutation'));
+    // a rise to 63100 fires the "above" one; the "below" one (62000) is not reached
+    await price(candle(START + 2 * M15, 62550, 63100, 62500, 63050));
+    const list = () => alice.call('trading.pendingList', { accountId: account.id }, 'query').then(ok);
+    const statusOf = async () => Object.fromEntries((await list()).filter((x: any) => [up.id, down.id].includes(x.id)).map((x: any) => [x.id, x.status]));
+    expect(await statusOf()).toEqual({ [up.id]: 'TRIGGERED', [down.id]: 'PENDING' });
+    const [longTrade] = ok(await alice.call('trading.trades', { accountId: account.id, status: 'active' }, 'query'));
+    expect(longTrade).toMatchObject({ side: 'long', source: 'pending', sourceRef: up.id });
+    ok(await alice.call('trading.close', { tradeId: longTrade.id }, 'mutation'));
+    // a fall to 61900 fires the "below" one
+    await price(candle(START + 2 * M15 + 60_000, 63050, 63050, 61900, 61950));
+    const fired = (await list()).find((x: any) => x.id === down.id);
+    expect(fired).toMatchObject({ status: 'TRIGGERED', error: null });
+    const [shortTrade] = ok(await alice.call('trading.trades', { accountId: account.id, status: 'active' }, 'query'));
+    expect(shortTrade).toMatchObject({ id: fired.tradeId, side: 'short', source: 'pending', sourceRef: down.id });
+    ok(await alice.call('trading.close', { tradeId: shortTrade.id }, 'mutation'));
+  });
+
+  it('a fired order that cannot open its trade becomes FAILED with the reason, stored and streamed (a trade opened since)', async () => {
+    // price now 61950, no active trade: the pending order is accepted, then a manual trade opens on the symbol
+    const p = ok(await alice.call('trading.pendingCreate', ticket({ triggerPrice: '61500', direction: 'below' }), 'mutation'));
+    const manual = ok(await alice.call('trading.open', { accountId: account.id, symbol: SYMBOL, side: 'long', sizing: { mode: 'base', value: '0.01' } }, 'mutation'));
+    clock.set(START + 2 * M15 + 2 * 60_000);
+    await price(candle(START + 2 * M15 + 2 * 60_000, 61950, 61950, 61400, 61450));
+    const row = ok(await alice.call('trading.pendingList', { accountId: account.id, status: 'FAILED' }, 'query')).find((x: any) => x.id === p.id);
+    expect(row).toMatchObject({ status: 'FAILED', tradeId: null, triggeredAt: START + 2 * M15 + 2 * 60_000 });
+    expect(row.error).toBe(`symbol: this account already has an active trade on BTC/USDT:USDT (trade ${manual.id}): add to it or close it first`);
+    // the live stream carried the failure with its reason (the client shows it as a toast)
+    expect(pendingEvents(p.id).map((e) => e.status)).toEqual(['PENDING', 'TRIGGERED', 'FAILED']);
+    expect(pendingEvents(p.id).at(-1)).toMatchObject({ status: 'FAILED', error: row.error, symbol: SYMBOL });
+    expect(ok(await alice.call('trading.trades', { accountId: account.id, status: 'active' }, 'query')).map((x: any) => x.id)).toEqual([manual.id]);
+    ok(await alice.call('trading.close', { tradeId: manual.id }, 'mutation'));
+  });
+
+  it('a fired order refused for funds at the trigger becomes FAILED with the venue reason', async () => {
+    // 1 BTC at 61000 needs 61000+ USDT of margin at 1×; the account has about 10000: accepted (only a warning), refused when it fires
+    const p = ok(await alice.call('trading.pendingCreate', ticket({ triggerPrice: '61000', direction: 'below', sizing: { mode: 'base', value: '1' } }), 'mutation'));
+    clock.set(START + 2 * M15 + 3 * 60_000);
+    await price(candle(START + 2 * M15 + 3 * 60_000, 61450, 61450, 60900, 60950));
+    const row = ok(await alice.call('trading.pendingList', { accountId: account.id, status: 'FAILED' }, 'query')).find((x: any) => x.id === p.id);
+    expect(row).toMatchObject({ status: 'FAILED', tradeId: null });
+    expect(row.error).toMatch(/needs [\d.]+ USDT \(margin \+ fee\), free [\d.]+ USDT/);
+    expect(pendingEvents(p.id).at(-1)).toMatchObject({ status: 'FAILED', error: row.error });
+    expect(ok(await alice.call('trading.trades', { accountId: account.id, status: 'active' }, 'query'))).toEqual([]);
   });
 
   it('resumes PENDING orders after a restart and fires them once', async () => {
-    // close the open trade so a new one may open
-    const [t] = ok(await alice.call('trading.trades', { accountId: account.id, status: 'active' }, 'query'));
-    ok(await alice.call('trading.close', { tradeId: t.id }, 'mutation'));
-    const p = ok(await alice.call('trading.pendingCreate', ticket({ triggerPrice: '61500', side: 'short' }), 'mutation'));
+    // price now 60950
+    const p = ok(await alice.call('trading.pendingCreate', ticket({ triggerPrice: '60500', direction: 'below', side: 'short' }), 'mutation'));
     expect(p.direction).toBe('below');
     await app.services.pending.stop();
     const again = new PendingService({ db: app.services.database.db, bus: app.services.bus, clock, trading: app.services.trading, log: app.services.log });
     await again.start();
-    await again.onPrice('BTC/USDT', candle(START + M15, 61200, 62600, 61400, 61450));
+    await again.onPrice('BTC/USDT', candle(START + 2 * M15 + 4 * 60_000, 60950, 60950, 60400, 60450));
     await again.idle();
     await app.services.trading.idle();
     const [row] = ok(await alice.call('trading.pendingList', { accountId: account.id, status: 'TRIGGERED' }, 'query')).filter((x: any) => x.id === p.id);

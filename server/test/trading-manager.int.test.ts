@@ -305,13 +305,18 @@ describe('cancelOrder', () => {
 describe('users are isolated', () => {
   it("user B gets NOT_FOUND for every trading procedure called with user A's ids, and changes nothing", async () => {
     const account = await paperAccount(alice, 'Alice only');
+    // (a pending order on a symbol with an active trade is refused: created first)
+    const pending = ok(
+      await alice.call(
+        'trading.pendingCreate',
+        { accountId: account.id, symbol: SYMBOL, side: 'long', sizing: { mode: 'base', value: '0.01' }, triggerPrice: '65000', direction: 'above' },
+        'mutation',
+      ),
+    );
     const trade: TradeView = ok(
       await alice.call('trading.open', { accountId: account.id, symbol: SYMBOL, side: 'long', sizing: { mode: 'base', value: '0.01' }, stopLoss: '58000' }, 'mutation'),
     );
     const [order] = ok(await alice.call('trading.orders', { accountId: account.id, status: 'open' }, 'query'));
-    const pending = ok(
-      await alice.call('trading.pendingCreate', { accountId: account.id, symbol: SYMBOL, side: 'long', sizing: { mode: 'base', value: '0.01' }, triggerPrice: '65000' }, 'mutation'),
-    );
     const acc = { accountId: account.id };
     const ticket = { ...acc, symbol: SYMBOL, side: 'long', sizing: { mode: 'base', value: '0.01' } };
     const inputs: Record<string, unknown> = {
@@ -330,7 +335,7 @@ describe('users are isolated', () => {
       'trading.balances': acc,
       'trading.equity': acc,
       'trading.cancelOrder': { ...acc, orderId: order.id },
-      'trading.pendingCreate': { ...ticket, triggerPrice: '65000' },
+      'trading.pendingCreate': { ...ticket, triggerPrice: '65000', direction: 'above' },
       'trading.pendingCancel': { id: pending.id },
       'trading.pendingList': acc,
     };

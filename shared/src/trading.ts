@@ -121,8 +121,11 @@ export const PENDING_DIRECTIONS = ['above', 'below'] as const;
 /** One of {@link PENDING_DIRECTIONS}. */
 export type PendingDirection = (typeof PENDING_DIRECTIONS)[number];
 
-/** States of a pending (price-triggered) order. */
-export const PENDING_ORDER_STATUSES = ['PENDING', 'TRIGGERED', 'CANCELLED', 'EXPIRED'] as const;
+/**
+ * States of a pending (price-triggered) order: `PENDING` (watching the price), `TRIGGERED` (fired and opened its
+ * trade), `FAILED` (fired but no trade opened; `error` says why), `CANCELLED` (by the trader), `EXPIRED`.
+ */
+export const PENDING_ORDER_STATUSES = ['PENDING', 'TRIGGERED', 'FAILED', 'CANCELLED', 'EXPIRED'] as const;
 /** One of {@link PENDING_ORDER_STATUSES}. */
 export type PendingOrderStatus = (typeof PENDING_ORDER_STATUSES)[number];
 
@@ -225,6 +228,11 @@ export const createPendingInputSchema = z.object({
   side: z.enum(POSITION_SIDES),
   sizing: sizingSchema,
   triggerPrice: positiveDecimalSchema,
+  /**
+   * The trader's choice of crossing: `above` fires when the price rises to `triggerPrice`, `below` when it falls
+   * to it. The trigger must lie on that side of the current price (else it would fire at once: refused).
+   */
+  direction: z.enum(PENDING_DIRECTIONS, 'must be "above" (fires when the price rises to the trigger) or "below" (fires when it falls to it)'),
   leverage: z.number().int().min(1).max(125).default(1),
   stopLoss: positiveDecimalSchema.optional(),
   takeProfits: z.array(targetInputSchema).max(10).default([]),
@@ -384,9 +392,10 @@ export interface PendingOrderView {
   sourceSignalId: string | null;
   status: PendingOrderStatus;
   expiresAt: number;
+  /** When the trigger fired (Unix ms, market clock), also for a FAILED order; null before. */
   triggeredAt: number | null;
   tradeId: string | null;
-  /** Why opening the trade failed after the trigger fired (status stays TRIGGERED), else null. */
+  /** Why no trade opened after the trigger fired (status FAILED), in words naming the field; else null. */
   error: string | null;
   createdAt: number;
 }

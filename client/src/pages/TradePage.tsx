@@ -140,6 +140,9 @@ function TradeWorkspace({
     const resolved = resolveSymbol(prefill.symbol, markets.data);
     if (!resolved) {
       showToast('error', 'trade.prefillNoMarket', { symbol: prefill.symbol, account: account.name });
+    } else if (prefill.side === 'short' && account.marketType === 'spot') {
+      // A short signal cannot be taken on spot (and turning it into a long would trade against the signal).
+      showToast('error', 'trade.prefillShortSpot', { symbol: resolved, account: account.name });
     } else {
       setSymbol(resolved);
       // Prices from the signal (a float close) are snapped to the market's tick.
@@ -154,7 +157,7 @@ function TradeWorkspace({
       showToast('info', prefill.target === 'ticket' ? 'trade.prefilled' : 'trade.prefilledPending', { symbol: resolved });
     }
     onPrefillApplied();
-  }, [prefill, markets.data, account.name, setSymbol, usualSizing, onPrefillApplied]);
+  }, [prefill, markets.data, account.name, account.marketType, setSymbol, usualSizing, onPrefillApplied]);
 
   const streamStatus = useAccountStream(accountId);
   const activeTrades = useQuery(trpc.trading.trades.queryOptions(tradeQueries.trades(accountId, 'active')));

@@ -28,7 +28,8 @@ function sizingUnit(mode: SizingState['mode'], market: MarketRow | null): string
 }
 
 /**
- * The order ticket, validated with the shared `openTradeInputSchema`: long/short, sizing (base / quote /
+ * The order ticket, validated with the shared `openTradeInputSchema`: long/short (long only on spot accounts:
+ * no Short button there), sizing (base / quote /
  * risk %) and value, leverage (swap only; 1 on spot), market/limit entry (+ price), stop-loss, take-profit
  * rows (shares in %), "stop to breakeven after TP1". A debounced `trading.estimate` previews amount,
  * notional, fee, margin, liquidation price and warnings (`ticket-estimate`); submit calls `trading.open`.
@@ -123,16 +124,23 @@ export function OrderTicket({
         >
           ▲ {t('side.long')}
         </button>
-        <button
-          type="button"
-          className={`btn side-btn side-short ${ticket.side === 'short' ? 'active' : ''}`}
-          data-testid="ticket-side-short"
-          aria-pressed={ticket.side === 'short'}
-          onClick={() => update({ side: 'short' })}
-        >
-          ▼ {t('side.short')}
-        </button>
+        {spot ? (
+          <span className="muted small side-note" data-testid="ticket-spot-long-only">
+            {t('ticket.spotLongOnly')}
+          </span>
+        ) : (
+          <button
+            type="button"
+            className={`btn side-btn side-short ${ticket.side === 'short' ? 'active' : ''}`}
+            data-testid="ticket-side-short"
+            aria-pressed={ticket.side === 'short'}
+            onClick={() => update({ side: 'short' })}
+          >
+            ▼ {t('side.short')}
+          </button>
+        )}
       </div>
+      <FieldError errors={errors} field="side" />
 
       {ticket.sourceSignalId && (
         <div className="signal-chip" data-testid="ticket-signal" data-signal-id={ticket.sourceSignalId}>

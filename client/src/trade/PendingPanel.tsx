@@ -1,9 +1,9 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { MarketType, PendingOrderView, PositionSide } from '@osprey/shared';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { PENDING_DIRECTIONS, type MarketType, type PendingDirection, type PendingOrderView, type PositionSide } from '@osprey/shared';
 import { useTRPC } from '../lib/trpc.js';
 import { useI18n } from '../lib/i18n.js';
-import { errorMessage, fieldErrors } from '../lib/errors.js';
+import { errorMessage, fieldErrors, humanizeFieldPaths } from '../lib/errors.js';
 import { parseServerFieldErrors, type FieldErrors } from '../lib/form.js';
 import { showToast } from '../lib/toast.js';
 import { formatPrice } from '../lib/format.js';
@@ -11,10 +11,13 @@ import { formatDuration, formatMonthDayTime, formatDateTimeShort } from '../lib/
 import { FieldError } from '../components/FieldError.js';
 import { Placeholder } from '../components/Feedback.js';
 import { TargetsEditor } from './TargetsEditor.js';
-import { PENDING_EXPIRIES, SIZING_MODES, fractionToPercent, validatePending, type PendingFormState, type SizingState } from './ticket.js';
+import { PENDING_EXPIRIES, SIZING_MODES, effectiveDirection, fractionToPercent, validatePending, type PendingFormState, type SizingState } from './ticket.js';
 import type { MarketRow } from './types.js';
 
-const PENDING_FIELDS = new Set(['side', 'sizing', 'triggerPrice', 'leverage', 'stopLoss', 'takeProfits', 'expiresInMs', 'symbol', 'sourceSignalId']);
+const PENDING_FIELDS = new Set(['side', 'sizing', 'triggerPrice', 'direction', 'leverage', 'stopLoss', 'takeProfits', 'expiresInMs', 'symbol', 'sourceSignalId']);
+
+/** How often the form refreshes the current price it defaults the direction from (ms). */
+const PRICE_REFRESH_MS = 10_000;
 
 /** `0.5 %` / `100 USDT` / `0.01 BTC` for a pending row's sizing (the estimated base amount when it has none). */
 function describeSizing(p: PendingOrderView, market: MarketRow | null): string {
@@ -26,10 +29,12 @@ function describeSizing(p: PendingOrderView, market: MarketRow | null): string {
 }
 
 /**
- * Pending (price-triggered) orders: a create form (trigger price, side, sizing, leverage on swap, stop-loss,
- * targets, expiry; `pending-create` submits `trading.pendingCreate`) and the list (`pending-row` with
- * `data-status`; `pending-cancel` on PENDING rows). The form state is owned by the page so a signal's
- * "pending at trigger" can prefill it.
+ * Pending (price-triggered) orders: a create form (trigger price, direction "crosses above / below" — prefilled
+ * from the current price (`trading.ticker`) until the trader picks one, then the trader's choice is sent — side
+ * (long only on spot), sizing, leverage on swap, stop-loss, targets, expiry; `pending-create` submits
+ * `trading.pendingCreate`, server refusals show under their field or in `pending-error`) and the list, newest
+ * first (`pending-row` with `data-status`; a FAILED row shows why in `pending-row-error`; `pending-cancel` on
+ * PENDING rows). The form state is owned by the page so a signal's "pending at trigger" can prefill it.
  */
 export function PendingPanel({
   accountId,
@@ -57,7 +62,11 @@ export function PendingPanel({
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const ctx = useMemo(() => ({ accountId, symbol, marketType }), [accountId, symbol, marketType]);
-  const validated = useMemo(() => validatePending(form, ctx), [form, ctx]);
+  const ticker = useQuery(trpc.trading.ticker.queryOptions({ accountId, symbol }, { refetchInterval: PRICE_REFRESH_MS, meta: { silent: true }, retry: false }));
+  const current = ticker.data?.last ?? null;
+  const direction = effectiveDirection(form, current);
+  const validated = useMemo(() => validatePending(form, ctx, current), [form, ctx, current]);
+  const sorted = useMemo(() => [...rows].sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id)), [rows]);
   const errors: FieldErrors = { ...(submitted && !validated.ok ? validated.errors : {}), ...serverErrors };
 
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.trading.pendingList.queryKey({ accountId }) });
@@ -66,7 +75,7 @@ export function PendingPanel({
       onSuccess: () => {
         showToast('success', 'pending.created', { symbol });
         setSubmitted(false);
-        onChange({ ...form, triggerPrice: '', stopLoss: '', takeProfits: [], sourceSignalId: null });
+        onChange({ ...form, triggerPrice: '', direction: null, stopLoss: '', takeProfits: [], sourceSignalId: null });
         refresh();
       },
       onError: (err) => {
@@ -114,13 +123,44 @@ export function PendingPanel({
             <FieldError errors={errors} field="triggerPrice" />
           </label>
           <label className="field">
-            <span>{t('ticket.side')}</span>
-            <select className="select" data-testid="pending-side" value={form.side} onChange={(e) => update({ side: e.target.value as PositionSide })}>
-              <option value="long">{t('side.long')}</option>
-              <option value="short">{t('side.short')}</option>
+            <span>{t('pending.direction')}</span>
+            <select
+              className={`select ${errors.direction ? 'invalid' : ''}`}
+              data-testid="pending-direction"
+              data-chosen={form.direction ? 'true' : 'false'}
+              value={direction ?? ''}
+              onChange={(e) => update({ direction: (e.target.value || null) as PendingDirection | null })}
+            >
+              {!direction && <option value="">{t('pending.direction.choose')}</option>}
+              {PENDING_DIRECTIONS.map((d) => (
+                <option key={d} value={d}>
+                  {t(`pending.direction.${d}`)}
+                </option>
+              ))}
             </select>
+            {current && (
+              <span className="muted small" data-testid="pending-current-price" data-price={current}>
+                {t('pending.currentPrice', { price: formatPrice(Number(current)) })}
+              </span>
+            )}
+            <FieldError errors={errors} field="direction" />
           </label>
         </div>
+        <label className="field">
+          <span>{t('ticket.side')}</span>
+          <select
+            className={`select ${errors.side ? 'invalid' : ''}`}
+            data-testid="pending-side"
+            value={form.side}
+            disabled={spot && form.side === 'long'}
+            title={spot ? t('ticket.spotLongOnly') : undefined}
+            onChange={(e) => update({ side: e.target.value as PositionSide })}
+          >
+            <option value="long">{t('side.long')}</option>
+            {!spot && <option value="short">{t('side.short')}</option>}
+          </select>
+          <FieldError errors={errors} field="side" />
+        </label>
         <div className="field">
           <span>{t('ticket.size')}</span>
           <div className="input-group">
@@ -209,7 +249,7 @@ export function PendingPanel({
         </button>
       </form>
 
-      {rows.length === 0 ? (
+      {sorted.length === 0 ? (
         <Placeholder testId="pending-empty">{t('pending.none')}</Placeholder>
       ) : (
         <div className="table-scroll">
@@ -228,7 +268,7 @@ export function PendingPanel({
               </tr>
             </thead>
             <tbody>
-              {rows.map((p) => (
+              {sorted.map((p) => (
                 <tr
                   key={p.id}
                   data-testid="pending-row"
@@ -258,13 +298,12 @@ export function PendingPanel({
                   <td className="num nowrap" title={formatDateTimeShort(p.expiresAt)}>
                     {p.status === 'PENDING' ? (p.expiresAt > now ? t('pending.in', { d: formatDuration(p.expiresAt - now) }) : formatMonthDayTime(p.expiresAt)) : formatMonthDayTime(p.expiresAt)}
                   </td>
-                  <td>
+                  <td className="pending-status">
                     <span className={`badge badge-pending-${p.status.toLowerCase()}`}>{t(`pending.status.${p.status}`)}</span>
                     {p.error && (
-                      <span className="warn-mark" data-testid="pending-error-mark" title={tx(p.error)}>
-                        {' '}
-                        ⚠
-                      </span>
+                      <div className="pending-reason field-error" data-testid="pending-row-error">
+                        {t('pending.noTrade', { reason: humanizeFieldPaths(tx(p.error)) })}
+                      </div>
                     )}
                   </td>
                   <td className="actions">

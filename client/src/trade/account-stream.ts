@@ -3,7 +3,8 @@ import { skipToken, useQueryClient, type QueryKey } from '@tanstack/react-query'
 import { useSubscription, type inferOutput } from '@trpc/tanstack-react-query';
 import type { AccountEvent } from '@osprey/shared';
 import { AUTH_ME_KEY, useTRPC } from '../lib/trpc.js';
-import { errorMessage, isUnauthorized } from '../lib/errors.js';
+import { errorMessage, humanizeFieldPaths, isUnauthorized } from '../lib/errors.js';
+import { useI18n } from '../lib/i18n.js';
 import { showToast } from '../lib/toast.js';
 import { appendEquityPoint, upsertTrade, type TradeListStatus } from './trades.js';
 
@@ -22,13 +23,24 @@ export const tradeQueries = {
 const INVALIDATE_DELAY_MS = 150;
 
 /**
+ * The toast parameters of a live `pending` event that reports a FAILED order (fired, but no trade opened), or
+ * null for any other pending change. The event carries the order as a loose record (`PendingOrderView`).
+ */
+export function pendingFailure(pending: Record<string, unknown>): { symbol: string; reason: string } | null {
+  if (pending.status !== 'FAILED') return null;
+  return { symbol: typeof pending.symbol === 'string' ? pending.symbol : '', reason: typeof pending.error === 'string' ? pending.error : '' };
+}
+
+/**
  * Keeps one account's cached `trading.*` queries live from `trading.onAccount`: `trade` events patch the
  * trade lists in place (moving closed trades from active to history), `positions` / `balances` replace those
  * lists, `equity` appends to the equity history, and `order` / `fill` / `pending` refetch the affected lists
- * (batched). A reconnect refetches everything of the account. Returns the subscription status.
+ * (batched); a pending order that fired but opened no trade (FAILED) also shows an error toast with the reason.
+ * A reconnect refetches everything of the account. Returns the subscription status.
  */
 export function useAccountStream(accountId: string | null) {
   const trpc = useTRPC();
+  const { tx } = useI18n();
   const queryClient = useQueryClient();
   const pending = useRef(new Map<string, QueryKey>());
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -88,9 +100,12 @@ export function useAccountStream(accountId: string | null) {
       case 'equity':
         queryClient.setQueryData(trpc.trading.equity.queryKey(tradeQueries.account(id)), (old) => appendEquityPoint(old, { ts: ev.ts, equity: ev.equity }));
         break;
-      case 'pending':
+      case 'pending': {
         invalidate([trpc.trading.pendingList.queryKey({ accountId: id }), trpc.trading.trades.queryKey({ accountId: id })]);
+        const failed = pendingFailure(ev.pending);
+        if (failed) showToast('error', 'pending.failedToast', { symbol: failed.symbol, reason: humanizeFieldPaths(tx(failed.reason)) });
         break;
+      }
     }
   };
 

@@ -158,13 +158,17 @@ export function applyPrefillToTicket(t: TicketState, p: TradePrefill, sizing: Si
   };
 }
 
-/** The pending form after a "pending at trigger" prefill (trigger at the signal's price, scaled size). */
+/**
+ * The pending form after a "pending at trigger" prefill (trigger at the signal's price, scaled size); the
+ * direction is left to its default from the current price until the trader picks one.
+ */
 export function applyPrefillToPending(f: PendingFormState, p: TradePrefill, sizing: SizingState): PendingFormState {
   return {
     ...f,
     side: p.side,
     sizing: prefillSizing(sizing, p),
     triggerPrice: p.triggerPrice ?? '',
+    direction: null,
     stopLoss: p.stopLoss ?? '',
     takeProfits: [],
     sourceSignalId: p.sourceSignalId,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addTargetRow,
+  defaultDirection,
   emptyPendingForm,
   emptyTicket,
   fractionToPercent,
@@ -116,17 +117,18 @@ describe('ticket → trading.open input', () => {
 });
 
 describe('pending form → trading.pendingCreate input', () => {
-  it('maps and validates', () => {
+  it('maps and validates (direction defaulted from the current price)', () => {
     const p = { ...emptyPendingForm(), side: 'short' as const, triggerPrice: '61000', stopLoss: '62000', takeProfits: [{ price: '59000', sharePct: '100' }], expiresInMs: 86_400_000 };
-    const r = validatePending(p, SPOT);
+    const r = validatePending(p, SWAP, '60000');
     expect(r).toEqual({
       ok: true,
       input: {
         accountId: ACCOUNT,
-        symbol: 'BTC/USDT',
+        symbol: 'BTC/USDT:USDT',
         side: 'short',
         sizing: { mode: 'quote', value: '100' },
         triggerPrice: '61000',
+        direction: 'above',
         leverage: 1,
         stopLoss: '62000',
         takeProfits: [{ price: '59000', share: '1' }],
@@ -138,6 +140,28 @@ describe('pending form → trading.pendingCreate input', () => {
   it('requires a trigger price', () => {
     const r = validatePending(emptyPendingForm(), SPOT);
     expect(r.ok === false && Object.keys(r.errors)).toContain('triggerPrice');
+  });
+
+  it("sends the trader's direction when chosen, else the one the current price implies; asks for one when neither is known", () => {
+    const p = { ...emptyPendingForm(), triggerPrice: '59000' };
+    expect(defaultDirection('59000', '60000')).toBe('below');
+    expect(defaultDirection('61000', '60000')).toBe('above');
+    expect(defaultDirection('60000', '60000.0')).toBeNull();
+    expect(defaultDirection('x', '60000')).toBeNull();
+    const implied = validatePending(p, SWAP, '60000');
+    expect(implied.ok && implied.input.direction).toBe('below');
+    const chosen = validatePending({ ...p, direction: 'above' }, SWAP, '60000');
+    expect(chosen.ok && chosen.input.direction).toBe('above');
+    const unknown = validatePending(p, SWAP, null);
+    expect(unknown.ok === false && unknown.errors.direction).toMatch(/^must be "above"/);
+  });
+
+  it('refuses a short on a spot account, naming the side (ticket and pending form)', () => {
+    const pending = validatePending({ ...emptyPendingForm(), side: 'short', triggerPrice: '59000' }, SPOT, '60000');
+    expect(pending.ok === false && pending.errors.side).toBe('spot accounts can only open longs (buy, then sell)');
+    const tk = validateTicket(ticket({ side: 'short' }), SPOT);
+    expect(tk.ok === false && tk.errors.side).toBe('spot accounts can only open longs (buy, then sell)');
+    expect(validateTicket(ticket({ side: 'short' }), SWAP).ok).toBe(true);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   type MarketType,
   type OpenTradeInput,
   type OrderType,
+  type PendingDirection,
   type PositionSide,
 } from '@osprey/shared';
 import { addDecimal, compareDecimal, isDecimalString, mulDecimal, normalizeDecimal, shiftDecimal, subDecimal } from '../lib/decimal.js';
@@ -54,6 +55,11 @@ export interface PendingFormState {
   side: PositionSide;
   sizing: SizingState;
   triggerPrice: string;
+  /**
+   * The trader's choice of crossing (`above`: fires when the price rises to the trigger, `below`: when it falls
+   * to it); null until chosen, and then the default from the current price ({@link defaultDirection}) is sent.
+   */
+  direction: PendingDirection | null;
   leverage: number;
   stopLoss: string;
   takeProfits: TargetRow[];
@@ -96,6 +102,7 @@ export function emptyPendingForm(sizing: SizingState = DEFAULT_SIZING): PendingF
     side: 'long',
     sizing: { ...sizing },
     triggerPrice: '',
+    direction: null,
     leverage: 1,
     stopLoss: '',
     takeProfits: [],
@@ -176,8 +183,29 @@ export function ticketToOpenInput(t: TicketState, ctx: TicketContext): Record<st
   return input;
 }
 
-/** The raw `createPendingInputSchema` input for the pending form (not yet validated). */
-export function pendingToInput(p: PendingFormState, ctx: TicketContext): Record<string, unknown> {
+/**
+ * The direction a trigger suggests from where it sits relative to the current price: `above` for a trigger
+ * above it (fires on a rise), `below` for one below it (fires on a fall); null when either price is not a
+ * decimal yet or they are equal (no sensible default).
+ * @param currentPrice the account's last price of the symbol (decimal string, quote), null when unknown
+ */
+export function defaultDirection(triggerPrice: string, currentPrice: string | null): PendingDirection | null {
+  const trigger = triggerPrice.trim();
+  if (!currentPrice || !isDecimalString(trigger) || !isDecimalString(currentPrice)) return null;
+  const c = compareDecimal(trigger, currentPrice);
+  return c > 0 ? 'above' : c < 0 ? 'below' : null;
+}
+
+/** The direction the form sends: the trader's choice, else the default from the current price (null: none yet). */
+export function effectiveDirection(p: Pick<PendingFormState, 'direction' | 'triggerPrice'>, currentPrice: string | null): PendingDirection | null {
+  return p.direction ?? defaultDirection(p.triggerPrice, currentPrice);
+}
+
+/**
+ * The raw `createPendingInputSchema` input for the pending form (not yet validated); `direction` is left out
+ * when neither chosen nor implied by `currentPrice` (the schema then asks for it).
+ */
+export function pendingToInput(p: PendingFormState, ctx: TicketContext, currentPrice: string | null = null): Record<string, unknown> {
   const input: Record<string, unknown> = {
     accountId: ctx.accountId,
     symbol: ctx.symbol,
@@ -188,10 +216,20 @@ export function pendingToInput(p: PendingFormState, ctx: TicketContext): Record<
     takeProfits: targetsToInput(p.takeProfits),
     expiresInMs: p.expiresInMs,
   };
+  const direction = effectiveDirection(p, currentPrice);
+  if (direction) input.direction = direction;
   const sl = blank(p.stopLoss);
   if (sl) input.stopLoss = sl;
   if (p.sourceSignalId) input.sourceSignalId = p.sourceSignalId;
   return input;
+}
+
+/** The message of a short on a spot account (the same words as the server's). */
+export const SPOT_SHORT_MESSAGE = 'spot accounts can only open longs (buy, then sell)';
+
+/** `side` error of a short on a spot account (spot can only buy, then sell); empty otherwise. */
+function sideErrors(side: PositionSide, ctx: TicketContext): FieldErrors {
+  return ctx.marketType === 'spot' && side === 'short' ? { side: SPOT_SHORT_MESSAGE } : {};
 }
 
 /** Result of validating a form against its API schema: the parsed input, or errors keyed by input path. */
@@ -215,16 +253,20 @@ function shareErrors(rows: readonly TargetRow[]): FieldErrors {
  * `entryPrice`, `stopLoss`, `takeProfits`, `takeProfits.0.price`, …), the same keys the server uses.
  */
 export function validateTicket(t: TicketState, ctx: TicketContext): Validated<OpenTradeInput> {
-  const extra = shareErrors(t.takeProfits);
+  const extra = { ...sideErrors(t.side, ctx), ...shareErrors(t.takeProfits) };
   const parsed = openTradeInputSchema.safeParse(ticketToOpenInput(t, ctx));
   if (parsed.success && Object.keys(extra).length === 0) return { ok: true, input: parsed.data };
   return { ok: false, errors: { ...extra, ...(parsed.success ? {} : issuesToFieldErrors(parsed.error.issues)) } };
 }
 
-/** Validates the pending form with the shared `createPendingInputSchema` (errors keyed by input path). */
-export function validatePending(p: PendingFormState, ctx: TicketContext): Validated<CreatePendingInput> {
-  const extra = shareErrors(p.takeProfits);
-  const parsed = createPendingInputSchema.safeParse(pendingToInput(p, ctx));
+/**
+ * Validates the pending form with the shared `createPendingInputSchema` (errors keyed by input path); the
+ * direction defaults from `currentPrice` when not chosen (see {@link pendingToInput}). Whether the trigger
+ * is already reached in that direction is the server's check (it has the fresh price).
+ */
+export function validatePending(p: PendingFormState, ctx: TicketContext, currentPrice: string | null = null): Validated<CreatePendingInput> {
+  const extra = { ...sideErrors(p.side, ctx), ...shareErrors(p.takeProfits) };
+  const parsed = createPendingInputSchema.safeParse(pendingToInput(p, ctx, currentPrice));
   if (parsed.success && Object.keys(extra).length === 0) return { ok: true, input: parsed.data };
   return { ok: false, errors: { ...extra, ...(parsed.success ? {} : issuesToFieldErrors(parsed.error.issues)) } };
 }

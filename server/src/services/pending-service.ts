@@ -5,6 +5,12 @@
  * the trade through the TradingManager **exactly once** — the row moves PENDING → TRIGGERED with a
  * compare-and-set before the trade is opened, so concurrent evaluations (or processes) cannot both fire it —
  * and an order past its expiry (market clock) becomes EXPIRED, on price steps and on a periodic sweep.
+ *
+ * The direction (`above` / `below`) is the trader's choice, checked at creation against the current price. An
+ * order is refused at creation (CONFLICT) when the account already has an active trade on the symbol. When a
+ * fired order still cannot open its trade (a trade opened since, funds, minimums at the new size, the venue
+ * refused), it moves TRIGGERED → FAILED with the reason stored in `error`, and the change is streamed on the
+ * bus (`account` event `pending`), which the client turns into a toast.
  */
 import { randomUUID } from 'node:crypto';
 import Decimal from 'decimal.js';
@@ -21,7 +27,7 @@ import {
 } from '../adapters/db/repos/trading-repo.js';
 import type { Logger } from '../adapters/log.js';
 import type { Clock } from '../domain/ports.js';
-import { directionFor, evaluatePending, expiredAt, type PendingTrigger } from '../domain/trade/pending.js';
+import { checkDirection, evaluatePending, expiredAt, type PendingTrigger } from '../domain/trade/pending.js';
 import { stepFromCandleUpdate } from '../domain/trading/fill-rules.js';
 import { AppError } from './errors.js';
 import type { EventBus } from './event-bus.js';
@@ -36,7 +42,7 @@ export interface PendingServiceOptions {
   bus: EventBus;
   /** Market clock (expiry follows it: simulated in replay). */
   clock: Clock;
-  trading: Pick<TradingService, 'estimateFor' | 'lastPrice' | 'openFor'>;
+  trading: Pick<TradingService, 'activeTradeOn' | 'estimateFor' | 'lastPrice' | 'openFor'>;
   log: Logger;
   /** Period of the expiry sweep when no prices arrive, real ms (default {@link DEFAULT_SWEEP_MS}). */
   sweepMs?: number;
@@ -84,18 +90,28 @@ export class PendingService {
   }
 
   /**
-   * Creates a pending order on one of the user's accounts. The direction comes from where the trigger sits
-   * relative to the current price; the amount is estimated at the trigger price (the trade is sized again
-   * from `sizing` when it fires).
-   * @throws AppError NOT_FOUND (account); VALIDATION naming the field (`triggerPrice` at the current price,
-   *   `sizing.value` below the venue's minimums, `stopLoss`/`takeProfits` on the wrong side of the trigger…)
+   * Creates a pending order on one of the user's accounts. The trader's `direction` is kept as given; the
+   * trigger must lie on that side of the current price (a trigger already reached would fire at once, so it is
+   * refused). The amount is estimated at the trigger price (the trade is sized again from `sizing` when it fires).
+   * @throws AppError NOT_FOUND (account); CONFLICT `symbol: …` naming the symbol and the active trade when the
+   *   account already has an active trade on the symbol (a pending order there could never open);
+   *   VALIDATION naming the field (`triggerPrice` already reached in `direction` or at the current price,
+   *   `side` short on spot, `sizing.value` below the venue's minimums, `stopLoss`/`takeProfits` on the wrong
+   *   side of the trigger…)
    */
   async create(userId: string, input: CreatePendingInput): Promise<PendingOrderView> {
     if (!(await findAccountOfUser(this.o.db, userId, input.accountId))) throw new AppError('NOT_FOUND', 'account: no such account');
+    const clash = await this.o.trading.activeTradeOn(input.accountId, input.symbol);
+    if (clash) {
+      throw new AppError(
+        'CONFLICT',
+        `symbol: this account already has an active trade on ${input.symbol} (${clash.side} ${clash.amount}, trade ${clash.id}), so a pending order there could not open a second one: close that trade first`,
+      );
+    }
     const current = await this.o.trading.lastPrice(input.accountId, input.symbol);
-    let direction: 'above' | 'below';
+    const direction = input.direction;
     try {
-      direction = directionFor(input.triggerPrice, current);
+      checkDirection(direction, input.triggerPrice, current);
     } catch (err) {
       throw new AppError('VALIDATION', err instanceof Error ? err.message : String(err));
     }
@@ -139,7 +155,7 @@ export class PendingService {
     return pendingView(done);
   }
 
-  /** The pending orders of one of the user's accounts, oldest first, optionally in one status. */
+  /** The pending orders of one of the user's accounts, oldest first (by `createdAt`), optionally in one status. */
   async list(userId: string, accountId: string, status?: PendingOrderStatus): Promise<PendingOrderView[]> {
     if (!(await findAccountOfUser(this.o.db, userId, accountId))) throw new AppError('NOT_FOUND', 'account: no such account');
     return (await listPendingOrders(this.o.db, { accountId, status })).map(pendingView);
@@ -201,6 +217,7 @@ export class PendingService {
       outcome = { tradeId: null, error: message };
       this.o.log.warn({ accountId: won.accountId, pendingId: won.id, error: message }, 'pending order triggered but the trade did not open');
     }
+    // A failure is stored (status FAILED with the reason) and streamed: the client shows it in the list and a toast.
     const row = await setPendingOrderOutcome(this.o.db, won.id, outcome);
     if (row) this.emit(row);
   }

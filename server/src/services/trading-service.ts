@@ -320,7 +320,7 @@ export class TradingService {
     const errors: string[] = [];
     const tradeId = await this.run(accountId, async () => {
       const clash = (await this.activeTrades(accountId)).find((t) => t.symbol === input.symbol);
-      if (clash) throw new AppError('CONFLICT', `symbol: this account already has an active trade on ${input.symbol} (trade ${clash.id}); add to it or close it first`);
+      if (clash) throw new AppError('CONFLICT', `symbol: this account already has an active trade on ${input.symbol} (trade ${clash.id}): add to it or close it first`);
       const p = await this.plan(acc, input);
       const blocking = p.warnings.filter((w) => w.blocking);
       if (blocking.length > 0) throw new AppError('VALIDATION', blocking.map((w) => w.message).join('; '));
@@ -467,6 +467,15 @@ export class TradingService {
     const acc = await this.open_(accountId);
     const p = await this.plan(acc, input);
     return { estimate: { ...p.estimate, warnings: p.warnings.map((w) => w.message) }, blocking: p.warnings.filter((w) => w.blocking).map((w) => w.message) };
+  }
+
+  /**
+   * The account's active (opening or open) trade on `symbol`, or null when there is none (no ownership check;
+   * pending orders are refused on such a symbol).
+   */
+  async activeTradeOn(accountId: string, symbol: string): Promise<TradeView | null> {
+    const row = (await this.activeTrades(accountId)).find((t) => t.symbol === symbol);
+    return row ? this.view(row) : null;
   }
 
   /** The last price of a symbol on an account (no ownership check). @throws AppError as {@link ticker} */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { directionFor, evaluatePending, expiredAt, type PendingTrigger } from './pending.js';
+import { checkDirection, directionFor, evaluatePending, expiredAt, type PendingTrigger } from './pending.js';
 
 const T = 1_722_470_400_000;
 const po = (id: string, triggerPrice: string, direction: 'above' | 'below', extra: Partial<PendingTrigger> = {}): PendingTrigger => ({
@@ -11,6 +11,16 @@ describe('pending order triggers', () => {
     expect(directionFor('65000', '64000')).toBe('above');
     expect(directionFor('63000', '64000')).toBe('below');
     expect(() => directionFor('64000', '64000.0')).toThrow(/^triggerPrice: /);
+  });
+
+  it("checks the trader's direction against the current price: the trigger must not be reached already", () => {
+    expect(() => checkDirection('above', '65000', '64000')).not.toThrow();
+    expect(() => checkDirection('below', '63000', '64000')).not.toThrow();
+    expect(() => checkDirection('above', '63000', '64000')).toThrow(
+      'triggerPrice: 63000 is below the current price 64000, so "crosses above" would trigger at once: choose a trigger above 64000, or "crosses below"',
+    );
+    expect(() => checkDirection('below', '65000', '64000')).toThrow(/^triggerPrice: 65000 is above the current price 64000, so "crosses below" would trigger at once/);
+    expect(() => checkDirection('below', '64000', '64000.0')).toThrow(/^triggerPrice: equals the current price 64000 and would trigger at once/);
   });
 
   it.each([

@@ -4,8 +4,11 @@
  */
 import Decimal from 'decimal.js';
 
-/** Statuses of a pending order. */
-export const PENDING_STATUSES = ['PENDING', 'TRIGGERED', 'CANCELLED', 'EXPIRED'] as const;
+/**
+ * Statuses of a pending order (the same as the shared `PENDING_ORDER_STATUSES`): `FAILED` is a fired order that
+ * opened no trade (its `error` says why).
+ */
+export const PENDING_STATUSES = ['PENDING', 'TRIGGERED', 'FAILED', 'CANCELLED', 'EXPIRED'] as const;
 /** One of {@link PENDING_STATUSES}. */
 export type PendingStatus = (typeof PENDING_STATUSES)[number];
 
@@ -33,14 +36,44 @@ export interface PriceRange {
 export const DEFAULT_PENDING_TTL_MS = 3_600_000;
 
 /**
- * Direction implied by where the trigger sits relative to the current price: a trigger above the market
- * fires on a rise, one below fires on a fall.
+ * Direction implied by where the trigger sits relative to the current price (the form's default suggestion;
+ * the order keeps the trader's choice, see {@link checkDirection}): a trigger above the market fires on a rise,
+ * one below fires on a fall.
  * @throws RangeError when the trigger equals the current price (it would fire at once; place a market order)
  */
 export function directionFor(triggerPrice: string, currentPrice: string): 'above' | 'below' {
   const c = new Decimal(triggerPrice).comparedTo(currentPrice);
-  if (c === 0) throw new RangeError('triggerPrice: equals the current price; place a market order instead');
+  if (c === 0) throw new RangeError('triggerPrice: equals the current price: place a market order instead');
   return c > 0 ? 'above' : 'below';
+}
+
+/** Words for a direction in messages: `crosses above` / `crosses below`. */
+export function directionWords(direction: 'above' | 'below'): string {
+  return direction === 'above' ? 'crosses above' : 'crosses below';
+}
+
+/**
+ * Checks the trader's chosen direction against the current price: `above` needs the trigger strictly above the
+ * current price, `below` strictly below it. A trigger on the other side (or at the price) is already reached,
+ * so the order would fire on the next price step: it is refused rather than fired at once.
+ * @param triggerPrice decimal string, quote
+ * @param currentPrice decimal string, quote (the account's last price of the symbol)
+ * @throws RangeError `triggerPrice: …` naming both prices and what to do instead
+ */
+export function checkDirection(direction: 'above' | 'below', triggerPrice: string, currentPrice: string): void {
+  const c = new Decimal(triggerPrice).comparedTo(currentPrice);
+  const cur = new Decimal(currentPrice).toFixed();
+  if (c === 0) throw new RangeError(`triggerPrice: equals the current price ${cur} and would trigger at once: place a market order instead`);
+  if (direction === 'above' && c < 0) {
+    throw new RangeError(
+      `triggerPrice: ${triggerPrice} is below the current price ${cur}, so "${directionWords('above')}" would trigger at once: choose a trigger above ${cur}, or "${directionWords('below')}"`,
+    );
+  }
+  if (direction === 'below' && c > 0) {
+    throw new RangeError(
+      `triggerPrice: ${triggerPrice} is above the current price ${cur}, so "${directionWords('below')}" would trigger at once: choose a trigger below ${cur}, or "${directionWords('above')}"`,
+    );
+  }
 }
 
 /**

@@ -318,13 +318,14 @@ export async function savePaperState(db: Db, accountId: string, state: Record<st
 // ---- trading service additions ----
 
 /**
- * Records what a TRIGGERED pending order led to: the trade it opened, or why opening failed. Only a TRIGGERED
- * order is changed. @returns the updated row, or undefined when it is not TRIGGERED (or does not exist)
+ * Records what a TRIGGERED pending order led to: the trade it opened, or why opening failed — an `error` moves
+ * it to FAILED (stored with the reason). Only a TRIGGERED order is changed.
+ * @returns the updated row, or undefined when it is not TRIGGERED (or does not exist)
  */
 export async function setPendingOrderOutcome(db: Db, id: string, outcome: { tradeId: string | null; error: string | null }): Promise<PendingOrderRow | undefined> {
   const [r] = await db
     .update(pendingOrders)
-    .set(outcome)
+    .set({ ...outcome, ...(outcome.error !== null ? { status: 'FAILED' as const } : {}) })
     .where(and(eq(pendingOrders.id, id), eq(pendingOrders.status, 'TRIGGERED')))
     .returning();
   return r;
