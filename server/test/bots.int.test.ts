@@ -259,4 +259,45 @@ describe('restart safety and the lease', () => {
     const prefix = `b${bot.id.replace(/-/g, '').slice(0, 12)}x`;
     expect((await paper.fetchOpenOrders('BTC/USDT')).filter((o) => o.clientOrderId?.startsWith(prefix)).length).toBe(0);
   });
+
+  it('a fill stamped before its order was created (a market clock that went back) is still delivered at resume', async () => {
+    const acct: PublicAccount = ok(await alice.call('accounts.create', { name: 'Paper clock', exchange: 'binance', marketType: 'spot', mode: 'paper', paperBalances: { USDT: '10000' } }, 'mutation'));
+    const bot: BotView = ok(await alice.call('bots.create', { name: 'early fill', accountId: acct.id, config: { type: 'grid', marketType: 'spot', grid: { ...grid, levels: 1, repricePct: 0 } } }, 'mutation'));
+    const db = app.services.database.db;
+    const bots = new BotService({ db, bus: app.services.bus, clock, hub: app.services.exchanges, log: app.services.log, feedExchange: 'binance', pollMs: 3_600_000 });
+    const userId = (await findBotById(db, bot.id))!.userId;
+    await bots.start(userId, bot.id);
+    await driver.runTo(START + 13 * HOUR + 4 * M15);
+    await bots.idle();
+    const paper = (await app.services.exchanges.get(acct.id)).paper as PaperExchange;
+    const [buy] = (await paper.fetchOpenOrders('BTC/USDT')).filter((o) => o.clientOrderId?.startsWith(`b${bot.id.replace(/-/g, '').slice(0, 12)}x`));
+    expect(buy).toMatchObject({ side: 'buy', status: 'open' });
+    // The process dies (runners gone, the bot stays `running`); the venue then fills the buy while the market
+    // clock reads 20 minutes before the order's creation, as when a replay resumed behind the venue's state.
+    await bots.close();
+    const now = clock.now();
+    const early = buy!.createdAt - 20 * 60_000;
+    clock.set(early);
+    const cur = paper.engine.toJSON().state.lastPrice['BTC/USDT']!;
+    const low = Number(buy!.price) * 0.999;
+    const ts = Math.floor(now / M15) * M15;
+    app.services.bus.emit('candle', { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '15m', candle: { ts, open: Number(cur.price), high: Number(cur.price), low, close: low, volume: 1 }, closed: false });
+    await app.services.trading.idle();
+    const [fill] = await paper.fetchOrderFills(buy!.id, 'BTC/USDT');
+    expect(fill).toMatchObject({ orderId: buy!.id, ts: early });
+    clock.set(now);
+
+    const restarted = new BotService({ db, bus: app.services.bus, clock, hub: app.services.exchanges, log: app.services.log, feedExchange: 'binance', pollMs: 3_600_000 });
+    await restarted.resumeAll();
+    await restarted.idle();
+    const rt = (await findBotById(db, bot.id))!.runtime as unknown as BotRuntime;
+    expect(rt.seenFills).toContain(fill!.id);
+    type Levels = { levels: Array<{ status: string; entry: { clientOrderId: string } | null; sellId: string | null }> };
+    const st = rt.strategy as Levels | { inner: Levels };
+    const level = ('inner' in st ? st.inner : st).levels[0]!;
+    expect(level).toMatchObject({ status: 'holding', entry: { clientOrderId: buy!.clientOrderId } });
+    // … and its paired sell went out.
+    expect(Object.keys(rt.working)).toEqual([level.sellId]);
+    await restarted.close();
+  });
 });

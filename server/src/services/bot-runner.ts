@@ -28,6 +28,7 @@ import { AmbiguousOrderError, AuthExchangeError, ExchangeError, RejectedOrderErr
 import type { Balance, ExchangeAdapter, Fill, MarketInfo, Order, Position } from '../domain/exchange/port.js';
 import type { Clock } from '../domain/ports.js';
 import { randomUUID } from 'node:crypto';
+import Decimal from 'decimal.js';
 
 /** Persisted runner state (`bots.runtime`), plain JSON. */
 export interface BotRuntime {
@@ -364,7 +365,11 @@ export class BotRunner {
     for (const cid of Object.keys(this.runtime.working)) await this.reconcileOne(cid);
   }
 
-  /** Looks an order in flight up at the venue: delivers its unseen fills, and its death when it died. */
+  /**
+   * Looks an order in flight up at the venue: delivers its unseen fills (every fill of the order, asked for by
+   * order id whatever their time), and its end when it ended. A finished order whose fills the venue does not
+   * list completely yet (a lagging trades endpoint) stays in flight and is looked at again on the next poll.
+   */
   private async reconcileOne(cid: string): Promise<void> {
     const w = this.runtime.working[cid];
     if (!w) return;
@@ -381,10 +386,19 @@ export class BotRunner {
       return;
     }
     w.orderId = o.id;
-    if (Number(o.filled) > 0) {
-      const fills = (await a.fetchMyTrades(w.symbol, o.createdAt - 60_000)).filter((f) => f.orderId === o.id);
-      for (const f of fills) await this.deliverFill({ ...f, clientOrderId: f.clientOrderId ?? cid });
+    let listed = new Decimal(0);
+    if (new Decimal(o.filled).gt(0)) {
+      const fills = await a.fetchOrderFills(o.id, w.symbol);
+      for (const f of fills) {
+        listed = listed.plus(f.amount);
+        await this.deliverFill({ ...f, clientOrderId: f.clientOrderId ?? cid });
+      }
     }
-    if (o.status !== 'open') await this.orderChanged({ ...o, clientOrderId: cid });
+    if (o.status === 'open') return;
+    if (listed.lt(o.filled)) {
+      this.deps.log.warn({ botId: this.bot.id, clientOrderId: cid, filled: o.filled, listed: listed.toFixed() }, 'the venue lists fewer fills than the order filled; looking again on the next poll');
+      return;
+    }
+    await this.orderChanged({ ...o, clientOrderId: cid });
   }
 }

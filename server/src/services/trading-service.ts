@@ -773,8 +773,8 @@ export class TradingService {
     if (!m) return;
     let pulled = 0;
     if (!acc.paper && new Decimal(order.filled).gt(trade.s.ledger[cid]?.filled ?? '0')) {
-      // Live fees are reported per fill: fetch this order's fills before valuing it.
-      pulled = (await this.pullFills(acc, order.symbol, order.createdAt - FILL_OVERLAP_MS).catch((err) => (this.logError(err, { accountId }, 'fill sync failed'), []))).length;
+      // Live fees are reported per fill: fetch this order's fills (by the order, whatever their time) before valuing it.
+      pulled = (await this.pullOrderFills(acc, order).catch((err) => (this.logError(err, { accountId }, 'fill sync failed'), []))).length;
     }
     const fills = await listFills(this.o.db, { accountId, orderId: order.id });
     let average = order.average;
@@ -838,6 +838,11 @@ export class TradingService {
     const inserted = await insertFills(this.o.db, rows);
     for (const r of inserted) this.emit({ type: 'fill', accountId, fill: { ...fillView(r) } });
     return inserted;
+  }
+
+  /** Fetches and records every fill of `order` (looked up by the order, whatever their time). */
+  private async pullOrderFills(acc: OpenAccount, order: Pick<Order, 'id' | 'symbol'>): Promise<FillRow[]> {
+    return this.recordFills(acc, await acc.adapter.fetchOrderFills(order.id, order.symbol));
   }
 
   /** Fetches and records the account's own fills on `symbol` since `since`. */
@@ -999,6 +1004,8 @@ export class TradingService {
         const row = await findOrderByClientId(this.o.db, accountId, cid);
         try {
           const o = row?.exchangeOrderId ? await acc.adapter.fetchOrder(row.exchangeOrderId, t.row.symbol) : await acc.adapter.fetchOrderByClientId(cid, t.row.symbol);
+          // A paper venue saved with fills whose rows a crash kept from being written: record them (live: `observe` does).
+          if (o && acc.paper && new Decimal(o.filled).gt(0)) await this.pullOrderFills(acc, o);
           if (o) await this.observe(acc, o, t);
         } catch (err) {
           this.logError(err, { accountId, tradeId: t.row.id, clientOrderId: cid }, 'resume: order lookup failed');

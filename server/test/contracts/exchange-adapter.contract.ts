@@ -17,7 +17,9 @@
  *   timeout is safe. (Venues only enforce uniqueness among open orders: reusing the id of a finished order
  *   is the caller's mistake; Osprey's clientOrderIds are unique per intent.)
  * - a stop-loss is an `open` conditional order (kind `stop_loss`, its triggerPrice) until the market
- *   touches the trigger, then it executes (`closed`, filled = amount); a take-profit likewise, and cancels.
+ *   touches the trigger, then it executes (`closed`, filled = amount); a take-profit likewise, and cancels;
+ * - `fetchOrderFills(id)` lists every fill of that order (a triggered conditional order: of what it executed)
+ *   whatever their time, and none of another order.
  * clientOrderIds used here are letters and digits only (≤ 32 chars: OKX's rule, the strictest venue).
  */
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
@@ -146,6 +148,27 @@ export function describeExchangeAdapterContract(name: string, setup: () => Promi
       expect(fills.length).toBeGreaterThan(0);
       sameDec(fills.reduce((s, f) => s.plus(f.amount), new Decimal(0)).toFixed(), amount);
       expect(fills.every((f) => f.side === 'buy' && new Decimal(f.price).gt(0))).toBe(true);
+      // The same fills asked for by the order, and nothing of another order.
+      expect((await a.fetchOrderFills(o.id, sym)).map((f) => f.id)).toEqual(fills.map((f) => f.id));
+    });
+
+    it('lists every fill of an order by its id, whatever its time, and nothing of other orders', async () => {
+      const first = await a.createOrder({ clientOrderId: cid('of'), symbol: sym, side: 'buy', type: 'market', amount: size(await last()).toFixed() });
+      // Hours later, with another order's fills since, the first order's fills are still found by its id.
+      for (let i = 0; i < 8; i++) await env.advance(M15);
+      const second = await a.createOrder({ clientOrderId: cid('of'), symbol: sym, side: 'buy', type: 'market', amount: size(await last()).toFixed() });
+      const byFirst = await a.fetchOrderFills(first.id, sym);
+      expect(byFirst.length).toBeGreaterThan(0);
+      expect(byFirst.every((f) => f.orderId === first.id)).toBe(true);
+      sameDec(byFirst.reduce((s, f) => s.plus(f.amount), new Decimal(0)).toFixed(), first.filled);
+      const bySecond = await a.fetchOrderFills(second.id, sym);
+      expect(bySecond.length).toBeGreaterThan(0);
+      expect(bySecond.every((f) => f.orderId === second.id)).toBe(true);
+      expect(bySecond.some((f) => byFirst.some((g) => g.id === f.id))).toBe(false);
+      // An order that did not fill has none.
+      const rest = await a.createOrder({ clientOrderId: cid('of'), symbol: sym, side: 'buy', type: 'limit', amount: size(tickDown((await last()).times(0.8))).toFixed(), price: tickDown((await last()).times(0.8)).toFixed() });
+      expect(await a.fetchOrderFills(rest.id, sym)).toEqual([]);
+      await a.cancelOrder(rest.id, sym);
     });
 
     it('rests a far limit order, lists it, finds it by id and clientOrderId, and cancels it', async () => {
@@ -188,6 +211,7 @@ export function describeExchangeAdapterContract(name: string, setup: () => Promi
       const fills = (await a.fetchMyTrades(sym)).filter((f) => f.orderId === o.id);
       expect(fills.length).toBeGreaterThan(0);
       expect(fills.every((f) => f.liquidity === 'maker')).toBe(true);
+      expect((await a.fetchOrderFills(o.id, sym)).map((f) => f.id)).toEqual(fills.map((f) => f.id));
     });
 
     it('returns the existing open order for a duplicate clientOrderId instead of placing a second one', async () => {
@@ -281,6 +305,11 @@ export function describeExchangeAdapterContract(name: string, setup: () => Promi
       }
       expect(now).toMatchObject({ id: sl.id, kind: 'stop_loss', status: 'closed' });
       sameDec(now.filled, held);
+      // Its fills are found by its id (on a separate conditional book: the fills of the order it spawned).
+      const slFills = await a.fetchOrderFills(sl.id, sym);
+      expect(slFills.length).toBeGreaterThan(0);
+      expect(slFills.every((f) => f.side === 'sell')).toBe(true);
+      sameDec(slFills.reduce((s, f) => s.plus(f.amount), new Decimal(0)).toFixed(), held);
       expect((await a.fetchOpenOrders(sym)).map((x) => x.id)).not.toContain(sl.id);
       if (a.marketType === 'spot') expect((await baseTotal()).lt(held)).toBe(true);
       else expect(await a.fetchPositions([sym])).toEqual([]);

@@ -11,12 +11,12 @@
  * secret, verified; a wrong key gets Binance's `-2015`, a wrong signature `-1022`):
  * - spot: `GET /api/v3/account`, `POST|GET|DELETE /api/v3/order` (`newClientOrderId` / `origClientOrderId`;
  *   MARKET, LIMIT, LIMIT_MAKER, STOP_LOSS(_LIMIT), TAKE_PROFIT(_LIMIT)), `GET /api/v3/openOrders`,
- *   `GET /api/v3/myTrades`;
+ *   `GET /api/v3/myTrades` (optionally of one `orderId`);
  * - USDⓈ-M: `GET /fapi/v3/account` (and v2), `POST|GET|DELETE /fapi/v1/order` (MARKET/LIMIT; conditional
  *   types get `-4120`, as on the real venue since the algo-order migration), `POST|GET|DELETE
  *   /fapi/v1/algoOrder` + `GET /fapi/v1/openAlgoOrders` (STOP_MARKET, TAKE_PROFIT_MARKET, STOP, TAKE_PROFIT),
  *   `GET /fapi/v1/openOrders`, `GET /fapi/v3/positionRisk` (and v2), `GET /fapi/v1/leverageBracket`,
- *   `POST /fapi/v1/leverage`, `GET /fapi/v1/userTrades`.
+ *   `POST /fapi/v1/leverage`, `GET /fapi/v1/userTrades` (optionally of one `orderId`).
  * User-data streams: `POST|PUT|DELETE /api/v3/userDataStream` (spot) and `/fapi/v1/listenKey` (USDⓈ-M) hand
  * out listenKeys (API key header only, no signature, as on Binance); WebSockets at `/ws/<listenKey>` (spot) and
  * `/private/ws?listenKey=<key>` (USDⓈ-M, the URL ccxt.pro derives from `wss://fstream.binance.com/ws`), and the
@@ -939,7 +939,11 @@ export class FakeBinance {
     const from = q.startTime === undefined ? -Infinity : Number(q.startTime);
     const to = q.endTime === undefined ? Infinity : Number(q.endTime);
     const limit = q.limit === undefined ? 500 : Number(q.limit);
-    const trades = this.engine(futures).tradesOf(symbol, from, to).slice(0, limit);
+    // `orderId`: the trades of one order (Binance: only together with `symbol`)
+    const trades = this.engine(futures)
+      .tradesOf(symbol, from, to)
+      .filter((t) => q.orderId === undefined || t.orderId === Number(q.orderId))
+      .slice(0, limit);
     if (futures) {
       return trades.map((t) => ({
         buyer: t.side === 'buy',

@@ -8,7 +8,7 @@
  * + body with the account's secret, `OK-ACCESS-TIMESTAMP`, `OK-ACCESS-PASSPHRASE`, all verified):
  * `GET /api/v5/account/balance`, `GET /api/v5/account/positions` (always empty: spot only),
  * `POST /api/v5/trade/order` (market/limit/post_only), `GET /api/v5/trade/order` (`ordId` | `clOrdId`),
- * `POST /api/v5/trade/cancel-order`, `GET /api/v5/trade/orders-pending`, `GET /api/v5/trade/fills-history`
+ * `POST /api/v5/trade/cancel-order`, `GET /api/v5/trade/orders-pending`, `GET /api/v5/trade/fills-history` (optionally of one `ordId`)
  * (and `/fills`), and conditional (stop-loss / take-profit) algo orders: `POST /api/v5/trade/order-algo`
  * (`ordType: conditional`, `slTriggerPx`/`tpTriggerPx`, `algoClOrdId` — ccxt sends the client id as
  * `clOrdId`, taken as the algo's client id), `GET /api/v5/trade/order-algo`,
@@ -456,7 +456,7 @@ export class FakeOkx {
     const limit = q.limit ? Number(q.limit) : 100;
     return this.engine
       .tradesOf(instId, from, to)
-      .slice()
+      .filter((t) => !q.ordId || t.orderId === Number(q.ordId)) // `ordId`: the fills of one order
       .reverse() // newest first, like OKX
       .slice(0, limit)
       .map((t) => ({

@@ -86,6 +86,11 @@ interface VenueProfile {
   leverageParams: Record<string, unknown>;
   /** Allowed clientOrderId, and how to say so. */
   clientOrderId: { pattern: RegExp; rule: string };
+  /**
+   * The venue's own-trades parameter naming one order (`fetchMyTrades(symbol, undefined, undefined, { [it]: id })`),
+   * or null to use ccxt's `fetchOrderTrades` where the venue has it (else the latest own trades, filtered).
+   */
+  orderTradesParam: string | null;
 }
 
 const DEFAULT_CLIENT_ID = { pattern: /^[A-Za-z0-9_-]{1,36}$/, rule: 'letters, digits, "_" and "-", at most 36 characters' };
@@ -98,6 +103,7 @@ function venueProfile(id: string, marketType: MarketType): VenueProfile {
     triggerListParams: {},
     leverageParams: {},
     clientOrderId: DEFAULT_CLIENT_ID,
+    orderTradesParam: null,
   };
   if (id.startsWith('binance')) {
     Object.assign(p.options, {
@@ -110,6 +116,8 @@ function venueProfile(id: string, marketType: MarketType): VenueProfile {
     });
     // USDⓈ-M conditional orders moved to the algo-order service (POST /fapi/v1/algoOrder, ids `algoId`)
     p.separateTriggerBook = marketType === 'swap';
+    // GET /api/v3/myTrades and /fapi/v1/userTrades take `orderId` (ccxt's fetchOrderTrades is spot-only)
+    p.orderTradesParam = 'orderId';
   } else if (id === 'okx' || id === 'myokx' || id === 'okxus') {
     Object.assign(p.options, {
       fetchMarkets: { types: [marketType] },
@@ -117,6 +125,7 @@ function venueProfile(id: string, marketType: MarketType): VenueProfile {
     });
     p.has.fetchCurrencies = false; // /asset/currencies: private and not needed for trading
     p.separateTriggerBook = true; // algo orders: /trade/order-algo, ids `algoId`
+    p.orderTradesParam = 'ordId'; // GET /trade/fills-history?ordId=
     p.triggerListParams = { ordType: 'conditional' }; // ccxt would list only `trigger` algo orders
     p.leverageParams = { marginMode: 'cross' };
     p.clientOrderId = { pattern: /^[A-Za-z0-9]{1,32}$/, rule: 'letters and digits only, at most 32 characters (OKX clOrdId)' };
@@ -367,6 +376,35 @@ export class CcxtExchange implements ExchangeAdapter {
     return trades.map((t) => this.toFill(t, market)).sort((a, b) => a.ts - b.ts || a.id.localeCompare(b.id));
   }
 
+  /**
+   * {@inheritDoc ExchangeAdapter.fetchOrderFills} Binance `orderId` / OKX `ordId` filter of the own-trades
+   * endpoint; other venues ccxt's `fetchOrderTrades`, or else their latest own trades filtered by the order. An
+   * `algo:` order is fetched first for the regular order it spawned (`actualOrderId` / `ordId`): none yet → empty.
+   */
+  async fetchOrderFills(id: string, symbol: string): Promise<Fill[]> {
+    const market = await this.marketFor(symbol, PRIORITY.query);
+    const split = splitId(id);
+    let raw = split.raw;
+    if (split.trigger) {
+      const algo = await this.exec({ priority: PRIORITY.query, label: `fetchOrder ${market.symbol} ${raw} (fills)` }, (ex) => ex.fetchOrder(raw, market.symbol, { trigger: true }));
+      const spawned = spawnedOrderId(algo);
+      if (spawned === undefined) return [];
+      raw = spawned;
+    }
+    const param = this.profile.orderTradesParam;
+    const trades = await this.exec({ priority: PRIORITY.query, label: `fetchOrderFills ${market.symbol} ${raw}` }, (ex) =>
+      param !== null
+        ? ex.fetchMyTrades(market.symbol, undefined, undefined, { [param]: raw })
+        : ex.has.fetchOrderTrades === true
+          ? ex.fetchOrderTrades(raw, market.symbol)
+          : ex.fetchMyTrades(market.symbol),
+    );
+    return trades
+      .map((t) => this.toFill(t, market))
+      .filter((f) => f.orderId === raw)
+      .sort((a, b) => a.ts - b.ts || a.id.localeCompare(b.id));
+  }
+
   /** {@inheritDoc ExchangeAdapter.close} The scheduler is owned by the account and is not closed here. */
   async close(): Promise<void> {
     for (const stop of [...this.watchers]) stop();
@@ -566,10 +604,9 @@ export class CcxtExchange implements ExchangeAdapter {
    */
   private async withSpawnedFill(o: CcxtOrder, market: MarketInterface, trigger: boolean, priority: RequestPriority): Promise<Order> {
     const order = this.toOrder(o, market, trigger);
-    const info = (o.info ?? {}) as Record<string, unknown>;
-    const spawned = [info.actualOrderId, info.ordId].find((x) => (typeof x === 'string' && x.length > 0 && x !== '0') || (typeof x === 'number' && x > 0));
+    const spawned = spawnedOrderId(o);
     if (!trigger || order.status !== 'closed' || (order.average !== null && !new Decimal(order.filled).isZero()) || spawned === undefined) return order;
-    const child = await this.exec({ priority, label: `fetchOrder ${market.symbol} ${String(spawned)} (triggered)` }, (ex) => ex.fetchOrder(String(spawned), market.symbol));
+    const child = await this.exec({ priority, label: `fetchOrder ${market.symbol} ${spawned} (triggered)` }, (ex) => ex.fetchOrder(spawned, market.symbol));
     const c = this.toOrder(child, market, false);
     return { ...order, filled: c.filled, average: c.average, fee: c.fee, feeCurrency: c.feeCurrency, updatedAt: Math.max(order.updatedAt, c.updatedAt) };
   }
@@ -718,6 +755,13 @@ function positive(v: unknown, field: string, missing?: string): Decimal {
 
 function contractSize(m: MarketInterface): Decimal {
   return m.contract && m.contractSize != null && m.contractSize > 0 ? new Decimal(String(m.contractSize)) : new Decimal(1);
+}
+
+/** The regular order a triggered conditional order spawned (Binance algo `actualOrderId`, OKX algo `ordId`), if any. */
+function spawnedOrderId(o: CcxtOrder): string | undefined {
+  const info = (o.info ?? {}) as Record<string, unknown>;
+  const x = [info.actualOrderId, info.ordId].find((v) => (typeof v === 'string' && v.length > 0 && v !== '0') || (typeof v === 'number' && v > 0));
+  return x === undefined ? undefined : String(x);
 }
 
 function splitId(id: string): { raw: string; trigger: boolean } {

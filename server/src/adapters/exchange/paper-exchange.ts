@@ -275,6 +275,13 @@ export class PaperExchange implements ExchangeAdapter {
     return this.engineRef.fills(symbol, since) satisfies PaperFill[];
   }
 
+  /** {@inheritDoc ExchangeAdapter.fetchOrderFills} Empty for an order unknown on `symbol`. */
+  async fetchOrderFills(id: string, symbol: string): Promise<Fill[]> {
+    const o = this.engineRef.getOrder(id);
+    if (!o || o.symbol !== symbol) return [];
+    return this.engineRef.orderFills(id) satisfies PaperFill[];
+  }
+
   /** Stops listening to the price source. */
   async close(): Promise<void> {
     this.unsubscribe?.();

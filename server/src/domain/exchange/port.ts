@@ -142,6 +142,16 @@ export interface ExchangeAdapter {
   /** Own fills, oldest first. */
   fetchMyTrades(symbol: string, since?: number): Promise<Fill[]>;
   /**
+   * Every fill of one order, oldest first, whatever their time: looked up by the order, never by a time
+   * window (a fill may carry a time before the order's creation, e.g. when a replay's market clock resumed
+   * behind the venue). For a triggered conditional order of a separate book (`algo:` ids) these are the fills
+   * of the order it spawned (their `orderId` is that order's). Empty when the order has no fill yet or the
+   * venue does not know it.
+   * @param id the venue's order id (as in {@link Order.id})
+   * @param symbol the order's market
+   */
+  fetchOrderFills(id: string, symbol: string): Promise<Fill[]>;
+  /**
    * Live order stream, offered only by venues that push order changes (ccxt.pro `watchOrders`). Calls
    * `onUpdate` (no arguments: the caller re-reads what it needs) whenever the venue pushes an order change;
    * reconnects on its own and never throws. Stopped by the returned function or by {@link close}.

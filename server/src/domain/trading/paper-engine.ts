@@ -472,6 +472,11 @@ export class PaperEngine {
     return this.s.orders.filter((o) => symbol === undefined || o.symbol === symbol).map(toOrder);
   }
 
+  /** Every fill of the order `orderId`, oldest first, whatever their time (empty for an unknown order). */
+  orderFills(orderId: string): PaperFill[] {
+    return this.s.fills.filter((f) => f.orderId === orderId).map((f) => ({ ...f }));
+  }
+
   /** Fills, oldest first, optionally of one symbol and at or after `since` (Unix ms). */
   fills(symbol?: string, since?: number): PaperFill[] {
     return this.s.fills.filter((f) => (symbol === undefined || f.symbol === symbol) && (since === undefined || f.ts >= since)).map((f) => ({ ...f }));
