@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import type { AccountDeletionCheck, BotView, PublicAccount, TradeView } from '@osprey/shared';
 import type { Balance, ExchangeAdapter } from '../src/domain/exchange/port.js';
+import { ManualClock } from '../src/domain/ports.js';
+import { bots, orders, trades } from '../src/adapters/db/schema/index.js';
+import { ReplayDriver } from './helpers/replay-driver.js';
 import { AuthExchangeError, TemporaryExchangeError } from '../src/domain/exchange/errors.js';
 import type { AccountRef, AccountSecrets, ExchangeFactory } from '../src/services/accounts-service.js';
 import { ADMIN, HttpCaller, startTestApp, type TestApp } from './helpers/app.js';
@@ -175,6 +179,7 @@ describe('accounts: secrets', () => {
       ['accounts.update', { id, ...liveInput({ name: 'stolen' }) }, 'mutation'],
       ['accounts.testConnection', { id }, 'mutation'],
       ['accounts.remove', { id }, 'mutation'],
+      ['accounts.deletionCheck', { id }, 'query'],
     ];
     const missing = '00000000-0000-4000-8000-000000000000';
     for (const [path, input, kind] of calls) {
@@ -201,7 +206,11 @@ describe('accounts: secrets', () => {
   it('removes an account', async () => {
     const r = await alice.call('accounts.create', liveInput({ name: 'Temp' }), 'mutation');
     const tid = data(r).id;
-    expect(data(await alice.call('accounts.remove', { id: tid }, 'mutation'))).toEqual({ id: tid });
+    // Nothing open (the stub venue cannot list orders: the check says so and counts Osprey's records).
+    const check: AccountDeletionCheck = data(await alice.call('accounts.deletionCheck', { id: tid }, 'query'));
+    expect(check).toMatchObject({ accountId: tid, name: 'Temp', mode: 'live', runningBots: [], openOrders: 0, positions: 0, activeTrades: 0, pendingOrders: 0, blockers: [], canDelete: true });
+    expect(check.venueError).toMatch(/exchange/);
+    expect(data(await alice.call('accounts.remove', { id: tid }, 'mutation'))).toEqual({ id: tid, stoppedBots: [], cancelledOrders: 0, cancelledPending: 0 });
     expect((await alice.call('accounts.get', { id: tid }, 'query')).status).toBe(404);
     expect((await alice.call('accounts.remove', { id: tid }, 'mutation')).status).toBe(404);
   });
@@ -307,5 +316,122 @@ describe('admin sees only their own accounts too', () => {
     await admin.login(ADMIN.email, ADMIN.password);
     const [first] = data(await alice.call('accounts.list', undefined, 'query'));
     expect((await admin.call('accounts.get', { id: first.id }, 'query')).status).toBe(404);
+  });
+});
+
+describe('deleting an account with a running bot and open orders (real paper exchange over the replay)', () => {
+  const START = Date.UTC(2024, 7, 5, 0, 0);
+  const M15 = 15 * 60_000;
+  let paperApp: TestApp;
+  let carol: HttpCaller;
+  let dave: HttpCaller;
+  let clock: ManualClock;
+  let driver: ReplayDriver;
+  let account: PublicAccount;
+  let bot: BotView;
+  const grid = { symbol: 'BTC/USDT', levels: 4, spacingPct: 0.3, sellOffsetPct: 0.4, orderSize: { mode: 'quote', value: '500' }, repricePct: 2 };
+  const ok = (r: { status: number; body: any }) => {
+    if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${JSON.stringify(r.body?.error?.message ?? r.body)}`);
+    return r.body.result.data;
+  };
+  const settle = async () => {
+    await paperApp.services.market.idle();
+    await paperApp.services.trading.idle();
+    await paperApp.services.bots.idle();
+  };
+
+  beforeAll(async () => {
+    clock = new ManualClock(START);
+    paperApp = await startTestApp({ OSPREY_REPLAY_START: new Date(START).toISOString(), OSPREY_SYNC_MS: '3600000', OSPREY_SYMBOLS: 'BTC/USDT,ETH/USDT' }, { marketClock: clock });
+    await paperApp.services.trading.start();
+    await paperApp.services.auth.addUser('carol@test.local', 'carol-password-1', 'trader');
+    await paperApp.services.auth.addUser('dave@test.local', 'dave-password-12', 'trader');
+    carol = new HttpCaller(paperApp.base);
+    await carol.login('carol@test.local', 'carol-password-1');
+    dave = new HttpCaller(paperApp.base);
+    await dave.login('dave@test.local', 'dave-password-12');
+    account = ok(await carol.call('accounts.create', { name: 'Paper spot', exchange: 'binance', marketType: 'spot', mode: 'paper', paperBalances: { USDT: '10000' } }, 'mutation'));
+    driver = new ReplayDriver(paperApp, clock, ['BTC/USDT', 'ETH/USDT'], START, settle);
+    await driver.init();
+    await driver.runTo(START);
+    bot = ok(await carol.call('bots.create', { name: 'BTC grid', accountId: account.id, config: { type: 'grid', marketType: 'spot', grid } }, 'mutation'));
+    ok(await carol.call('bots.start', { id: bot.id }, 'mutation'));
+    await driver.runTo(START + M15);
+  });
+  afterAll(async () => {
+    await paperApp?.close();
+  });
+
+  it('deletionCheck lists the running bot and what is open; a plain delete is refused with 409 saying so', async () => {
+    // A manual trade with a stop-loss and an armed pending order on the same account.
+    const last = Number((ok(await carol.call('trading.ticker', { accountId: account.id, symbol: 'BTC/USDT' }, 'query')) as { last: string }).last);
+    const trade: TradeView = ok(
+      await carol.call('trading.open', { accountId: account.id, symbol: 'BTC/USDT', side: 'long', sizing: { mode: 'base', value: '0.01' }, stopLoss: String(Math.round(last * 0.9)) }, 'mutation'),
+    );
+    expect(trade.status).toBe('open');
+    const eth = Number((ok(await carol.call('trading.ticker', { accountId: account.id, symbol: 'ETH/USDT' }, 'query')) as { last: string }).last);
+    ok(await carol.call('trading.pendingCreate', { accountId: account.id, symbol: 'ETH/USDT', side: 'long', sizing: { mode: 'base', value: '0.1' }, triggerPrice: String(Math.round(eth * 1.5)), direction: 'above' }, 'mutation'));
+    await settle();
+
+    const check: AccountDeletionCheck = ok(await carol.call('accounts.deletionCheck', { id: account.id }, 'query'));
+    // 4 grid buys + the trade's stop-loss; the trade holds 0.01 BTC (the grid has bought nothing yet).
+    expect(check).toMatchObject({
+      accountId: account.id,
+      name: 'Paper spot',
+      mode: 'paper',
+      marketType: 'spot',
+      runningBots: [{ id: bot.id, name: 'BTC grid' }],
+      openOrders: 5,
+      positions: 1,
+      activeTrades: 1,
+      pendingOrders: 1,
+      venueError: null,
+      canDelete: false,
+    });
+    expect(check.blockers).toEqual(['1 bot running (BTC grid)', '5 open orders', '1 position', '1 active trade']);
+
+    const plain = await carol.call('accounts.remove', { id: account.id }, 'mutation');
+    expect(plain.status).toBe(409);
+    expect(plain.body.error.message).toBe(
+      'id: the account "Paper spot" still has 1 bot running (BTC grid), 5 open orders, 1 position, 1 active trade; stop the bots and cancel the orders first (the delete dialog offers "Stop the bots and cancel their orders, then delete")',
+    );
+    // Nothing was touched.
+    expect(ok(await carol.call('bots.get', { id: bot.id }, 'query')).bot.status).toBe('running');
+    expect(ok(await carol.call('trading.orders', { accountId: account.id, status: 'open' }, 'query'))).toHaveLength(5);
+    // Another user sees nothing of it; a bad flag is named.
+    expect((await dave.call('accounts.deletionCheck', { id: account.id }, 'query')).status).toBe(404);
+    expect((await dave.call('accounts.remove', { id: account.id, stopAndCancel: true }, 'mutation')).status).toBe(404);
+    const bad = await carol.call('accounts.remove', { id: account.id, stopAndCancel: 'yes' }, 'mutation');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/stopAndCancel/);
+  });
+
+  it('stopAndCancel stops the bot (cancelling its orders), cancels the open orders and the pending order, then deletes', async () => {
+    const paper = paperApp.services.exchanges.peek(account.id)!.adapter;
+    expect(await paper.fetchOpenOrders()).toHaveLength(5);
+    const r = await carol.call('accounts.remove', { id: account.id, stopAndCancel: true }, 'mutation');
+    expect(ok(r)).toEqual({ id: account.id, stoppedBots: ['BTC grid'], cancelledOrders: 5, cancelledPending: 1 });
+    // Every order was cancelled at the (paper) venue before the account went.
+    expect(await paper.fetchOpenOrders()).toEqual([]);
+    expect(paperApp.services.bots.runningHere()).toEqual([]);
+    expect((await carol.call('accounts.get', { id: account.id }, 'query')).status).toBe(404);
+    expect((await carol.call('bots.get', { id: bot.id }, 'query')).status).toBe(404);
+    expect(ok(await carol.call('bots.list', undefined, 'query'))).toEqual([]);
+    expect(paperApp.services.exchanges.peek(account.id)).toBeUndefined();
+    const db = paperApp.services.database.db;
+    const left = await Promise.all([orders, trades, bots].map((t) => db.select({ id: t.id }).from(t).where(eq(t.accountId, account.id))));
+    expect(left.map((rows) => rows.length)).toEqual([0, 0, 0]);
+    // The market keeps moving without errors from the deleted account's bot or trade.
+    await driver.runTo(START + 3 * M15);
+    expect(paperApp.logs.join('\n')).not.toMatch(/"level":50/);
+    expect((await carol.call('accounts.deletionCheck', { id: account.id }, 'query')).status).toBe(404);
+  });
+
+  it('an account with nothing open is deleted at once; its stopped bot goes with it', async () => {
+    const quiet: PublicAccount = ok(await carol.call('accounts.create', { name: 'Quiet', exchange: 'binance', marketType: 'spot', mode: 'paper', paperBalances: { USDT: '1000' } }, 'mutation'));
+    const idle: BotView = ok(await carol.call('bots.create', { name: 'Idle grid', accountId: quiet.id, config: { type: 'grid', marketType: 'spot', grid } }, 'mutation'));
+    expect(ok(await carol.call('accounts.deletionCheck', { id: quiet.id }, 'query'))).toMatchObject({ runningBots: [], openOrders: 0, positions: 0, blockers: [], canDelete: true });
+    expect(ok(await carol.call('accounts.remove', { id: quiet.id }, 'mutation'))).toEqual({ id: quiet.id, stoppedBots: [], cancelledOrders: 0, cancelledPending: 0 });
+    expect((await carol.call('bots.get', { id: idle.id }, 'query')).status).toBe(404);
   });
 });

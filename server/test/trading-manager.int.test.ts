@@ -406,7 +406,8 @@ describe('adapters per account', () => {
     expect(after.account.name).toBe('Renamed');
     expect(await after.adapter.fetchBalance()).toEqual(balances);
     expect(ok(await alice.call('trading.positions', { accountId: account.id }, 'query'))).toMatchObject([{ symbol: SYMBOL, amount: '0.01' }]);
-    ok(await alice.call('accounts.remove', { id: account.id }, 'mutation'));
+    // It still holds a position: deleting it stops and cancels first (the position goes with the paper account).
+    ok(await alice.call('accounts.remove', { id: account.id, stopAndCancel: true }, 'mutation'));
     await expect(app.services.exchanges.get(account.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(app.services.exchanges.peek(account.id)).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ConnectionTestResult, PublicAccount } from '@osprey/shared';
+import type { AccountRemoveResult, ConnectionTestResult, PublicAccount } from '@osprey/shared';
 import { useTRPC } from '../lib/trpc.js';
 import { useI18n } from '../lib/i18n.js';
 import { errorMessage } from '../lib/errors.js';
@@ -9,6 +9,7 @@ import { formatDateTimeShort } from '../lib/time.js';
 import { formatAmount } from '../lib/format.js';
 import { Placeholder, Spinner } from '../components/Feedback.js';
 import { AccountForm } from '../accounts/AccountForm.js';
+import { DeleteAccountDialog } from '../accounts/DeleteAccountDialog.js';
 import { keyHint } from '../accounts/account-form.js';
 
 /** Outcome of "Test connection" for one account. */
@@ -16,8 +17,10 @@ type TestOutcome = { accountId: string; name: string } & ({ kind: 'result'; resu
 
 /**
  * Exchange accounts: the list (`accounts.list`: name, exchange, market type, mode, masked key, created) with
- * edit / test connection / delete (inline confirm) per row, and the add/edit form. "Test connection" shows the
- * balances read with the stored credentials, or the server's sentence saying what to fix.
+ * edit / test connection / delete per row, and the add/edit form. "Test connection" shows the balances read with
+ * the stored credentials, or the server's sentence saying what to fix. "Delete" opens {@link DeleteAccountDialog},
+ * which first shows what is still open on the account (running bots, orders, positions) and what stays on the
+ * exchange, and offers to stop and cancel it before deleting.
  */
 export function AccountsPage() {
   const { t, tx } = useI18n();
@@ -27,7 +30,7 @@ export function AccountsPage() {
   const exchanges = useQuery(trpc.accounts.exchanges.queryOptions(undefined, { staleTime: Infinity }));
   const [editing, setEditing] = useState<PublicAccount | null>(null);
   const [formKey, setFormKey] = useState(0);
-  const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<PublicAccount | null>(null);
   const [test, setTest] = useState<TestOutcome | null>(null);
 
   const startAdd = () => {
@@ -35,18 +38,17 @@ export function AccountsPage() {
     setFormKey((k) => k + 1);
   };
 
-  const remove = useMutation(
-    trpc.accounts.remove.mutationOptions({
-      onSuccess: (_res, vars) => {
-        const name = accounts.data?.find((a) => a.id === vars.id)?.name ?? '';
-        showToast('success', 'accounts.deleted', { name });
-        setConfirmDelete(null);
-        if (editing?.id === vars.id) startAdd();
-        if (test?.accountId === vars.id) setTest(null);
-        void queryClient.invalidateQueries({ queryKey: trpc.accounts.list.queryKey() });
-      },
-    }),
-  );
+  const onDeleted = (res: AccountRemoveResult) => {
+    const name = deleting?.name ?? '';
+    if (res.stoppedBots.length > 0 || res.cancelledOrders > 0) showToast('success', 'accounts.deletedStopped', { name, bots: res.stoppedBots.length, orders: res.cancelledOrders });
+    else showToast('success', 'accounts.deleted', { name });
+    setDeleting(null);
+    if (editing?.id === res.id) startAdd();
+    if (test?.accountId === res.id) setTest(null);
+    void queryClient.invalidateQueries({ queryKey: trpc.accounts.list.queryKey() });
+    // Its bots went with it.
+    void queryClient.invalidateQueries({ queryKey: trpc.bots.list.queryKey() });
+  };
   const testConn = useMutation(
     trpc.accounts.testConnection.mutationOptions({
       meta: { silent: true },
@@ -108,49 +110,35 @@ export function AccountsPage() {
                       </td>
                       <td className="num nowrap">{formatDateTimeShort(a.createdAt)}</td>
                       <td className="actions">
-                        {confirmDelete === a.id ? (
-                          <>
-                            <span className="muted">{t('accounts.confirmDelete')}</span>
-                            <button
-                              type="button"
-                              className="btn btn-sm btn-danger"
-                              data-testid="account-delete-confirm"
-                              disabled={remove.isPending}
-                              onClick={() => remove.mutate({ id: a.id })}
-                            >
-                              {t('accounts.delete')}
-                            </button>
-                            <button type="button" className="btn btn-sm btn-ghost" data-testid="account-delete-cancel" onClick={() => setConfirmDelete(null)}>
-                              {t('accounts.cancel')}
-                            </button>
-                          </>
-                        ) : (
-                          <>
-                            <button
-                              type="button"
-                              className="btn btn-sm"
-                              data-testid="account-edit"
-                              onClick={() => {
-                                setEditing(a);
-                                setFormKey((k) => k + 1);
-                              }}
-                            >
-                              {t('accounts.edit')}
-                            </button>
-                            <button
-                              type="button"
-                              className="btn btn-sm"
-                              data-testid="account-test"
-                              disabled={testConn.isPending && testConn.variables?.id === a.id}
-                              onClick={() => testConn.mutate({ id: a.id })}
-                            >
-                              {testConn.isPending && testConn.variables?.id === a.id ? t('accounts.testing') : t('accounts.test')}
-                            </button>
-                            <button type="button" className="btn btn-sm btn-ghost btn-danger-text" data-testid="account-delete" onClick={() => setConfirmDelete(a.id)}>
-                              {t('accounts.delete')}
-                            </button>
-                          </>
-                        )}
+                        <button
+                          type="button"
+                          className="btn btn-sm"
+                          data-testid="account-edit"
+                          onClick={() => {
+                            setEditing(a);
+                            setFormKey((k) => k + 1);
+                          }}
+                        >
+                          {t('accounts.edit')}
+                        </button>
+                        <button
+                          type="button"
+                          className="btn btn-sm"
+                          data-testid="account-test"
+                          disabled={testConn.isPending && testConn.variables?.id === a.id}
+                          onClick={() => testConn.mutate({ id: a.id })}
+                        >
+                          {testConn.isPending && testConn.variables?.id === a.id ? t('accounts.testing') : t('accounts.test')}
+                        </button>
+                        <button
+                          type="button"
+                          className="btn btn-sm btn-ghost btn-danger-text"
+                          data-testid="account-delete"
+                          aria-pressed={deleting?.id === a.id}
+                          onClick={() => setDeleting(a)}
+                        >
+                          {t('accounts.delete')}
+                        </button>
                       </td>
                     </tr>
                   ))}
@@ -159,6 +147,7 @@ export function AccountsPage() {
             </div>
           )}
         </section>
+        {deleting && <DeleteAccountDialog key={deleting.id} account={deleting} onClose={() => setDeleting(null)} onDeleted={onDeleted} />}
         {test && <TestResult outcome={test} onClose={() => setTest(null)} />}
       </div>
 

@@ -5,7 +5,6 @@ import { accountInputSchema, type AccountInput, type AccountMode, type Connectio
 import { SecretBoxError, type SecretBox } from '../adapters/crypto/secret-box.js';
 import type { Db } from '../adapters/db/client.js';
 import {
-  deleteAccountOfUser,
   findAccountById,
   findAccountByName,
   findAccountOfUser,
@@ -107,7 +106,8 @@ interface VenueFacts {
 const OTHER_CREDENTIALS = ['uid', 'accountId', 'login', 'privateKey', 'walletAddress', 'token'] as const;
 
 /**
- * Exchange accounts of users: CRUD with encrypted secrets, connection tests, and (server-side only) decrypted
+ * Exchange accounts of users: create, read and update with encrypted secrets (deleting is
+ * `AccountDeletionService`, which checks what is still open first), connection tests, and (server-side only) decrypted
  * credentials for adapter construction. Every user-facing method is scoped to the calling user: another user's
  * account answers NOT_FOUND, exactly like an id that does not exist.
  *
@@ -205,13 +205,6 @@ export class AccountsService {
       if (isUniqueViolation(err)) throw duplicateName(a.name);
       throw err;
     }
-  }
-
-  /** Deletes an account with its orders, trades and history. @throws AppError NOT_FOUND */
-  async remove(userId: string, id: string): Promise<{ id: string }> {
-    if (!(await deleteAccountOfUser(this.deps.db, userId, id))) throw notFound();
-    this.deps.log.info({ accountId: id }, 'exchange account removed');
-    return { id };
   }
 
   /**

@@ -7,6 +7,7 @@ import type { Logger } from '../adapters/log.js';
 import type { Clock } from '../domain/ports.js';
 import type { Env } from '../config/env.js';
 import { SERVER_TIMEFRAMES } from '../config/env.js';
+import { AccountDeletionService } from './account-deletion.js';
 import { AccountsService, type ExchangeFactory } from './accounts-service.js';
 import { AuthService } from './auth-service.js';
 import { ensureDemoData } from './demo-data.js';
@@ -30,6 +31,8 @@ export interface Services {
   bus: EventBus;
   auth: AuthService;
   accounts: AccountsService;
+  /** Deleting accounts: what is open on one, refusal, and stop-cancel-then-delete. */
+  accountDeletion: AccountDeletionService;
   feed: MarketFeed;
   market: MarketService;
   /** The trading clock: market time (the feed's clock unless overridden). */
@@ -137,6 +140,7 @@ export async function createServices(
     const trading = new TradingService({ db, bus, clock, hub: exchanges, log, syncMs: env.OSPREY_SYNC_MS });
     const pending = new PendingService({ db, bus, clock, trading, log });
     const bots = new BotService({ db, bus, clock, hub: exchanges, log, feedExchange: env.OSPREY_EXCHANGE, pollMs: env.OSPREY_SYNC_MS });
+    const accountDeletion = new AccountDeletionService({ db, hub: exchanges, bots, trading, pending, log });
     const backtests = new BacktestService({ db, bus, log, exchange: env.OSPREY_EXCHANGE });
     await backtests.init();
     let feedTimer: NodeJS.Timeout | undefined;
@@ -147,6 +151,7 @@ export async function createServices(
       bus,
       auth,
       accounts,
+      accountDeletion,
       feed,
       market,
       clock,

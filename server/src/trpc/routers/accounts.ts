@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountIdSchema, accountInputSchema, accountUpdateInputSchema } from '@osprey/shared';
+import { accountDeletionCheckInputSchema, accountIdSchema, accountInputSchema, accountRemoveInputSchema, accountUpdateInputSchema } from '@osprey/shared';
 import { authedProcedure, router } from '../init.js';
 
 const byId = z.object({ id: accountIdSchema });
@@ -13,7 +13,10 @@ export const accountsRouter = router({
     const { id, ...account } = input;
     return ctx.services.accounts.update(ctx.user.id, id, account);
   }),
-  remove: authedProcedure.input(byId).mutation(({ ctx, input }) => ctx.services.accounts.remove(ctx.user.id, input.id)),
+  /** What is still open on an account (running bots, open orders, positions, active trades), before deleting it. */
+  deletionCheck: authedProcedure.input(accountDeletionCheckInputSchema).query(({ ctx, input }) => ctx.services.accountDeletion.check(ctx.user.id, input.id)),
+  /** Deletes an account; refused (CONFLICT) while anything is open unless `stopAndCancel` stops and cancels it first. */
+  remove: authedProcedure.input(accountRemoveInputSchema).mutation(({ ctx, input }) => ctx.services.accountDeletion.remove(ctx.user.id, input)),
   testConnection: authedProcedure.input(byId).mutation(({ ctx, input }) => ctx.services.accounts.testConnection(ctx.user.id, input.id)),
   /** ccxt exchange ids for the account form's picker. */
   exchanges: authedProcedure.query(({ ctx }) => ctx.services.accounts.exchanges()),
