@@ -4,5 +4,6 @@ export * from './errors.js';
 export * from './trading.js';
 export * from './accounts.js';
 export * from './bots.js';
+export * from './dashboard.js';
 export * from './messages.js';
 export * from './text.js';

@@ -20,6 +20,7 @@ import { createExchangeFactory, ExchangeHub, type CcxtAdapterOptions } from './e
 import { CsvFundingSource, MarketPriceSource } from './market-sources.js';
 import { BacktestService } from './backtest-service.js';
 import { BotService } from './bot-service.js';
+import { DashboardService } from './dashboard-service.js';
 import { PendingService } from './pending-service.js';
 import { TradingService } from './trading-service.js';
 
@@ -49,6 +50,8 @@ export interface Services {
   bots: BotService;
   /** Backtest runs. */
   backtests: BacktestService;
+  /** The dashboard: one trader's picture across their accounts (reads only). */
+  dashboard: DashboardService;
   /** `GET /health` body. */
   health(): Promise<{ status: 'ok' | 'degraded'; db: { kind: Database['kind']; ok: boolean }; feed: FeedState }>;
   /** Starts the feed, the once-a-second feed-state broadcast, and trading (resuming open trades and pending orders). */
@@ -143,6 +146,7 @@ export async function createServices(
     const accountDeletion = new AccountDeletionService({ db, hub: exchanges, bots, trading, pending, log });
     const backtests = new BacktestService({ db, bus, log, exchange: env.OSPREY_EXCHANGE });
     await backtests.init();
+    const dashboard = new DashboardService({ db, clock, trading, bots, pending, market, log });
     let feedTimer: NodeJS.Timeout | undefined;
     return {
       env,
@@ -161,6 +165,7 @@ export async function createServices(
       pending,
       bots,
       backtests,
+      dashboard,
       async health() {
         const ok = await database.ping();
         return { status: ok ? 'ok' : 'degraded', db: { kind: database.kind, ok }, feed: feed.state() };

@@ -502,6 +502,15 @@ export class TradingService {
     return this.run(accountId, async () => this.equitySnapshot(await this.o.hub.get(accountId), ts ?? this.o.clock.now()));
   }
 
+  /**
+   * An account's equity now, read from the venue like a snapshot ({@link EQUITY_QUOTE}: balance, positions'
+   * unrealized PnL, spot holdings at their last price) but neither stored nor emitted (no ownership check).
+   * @throws AppError when the account cannot be opened or the venue does not answer (see {@link toAppError})
+   */
+  async equityNow(accountId: string): Promise<EquityParts> {
+    return this.equityOf(await this.open_(accountId));
+  }
+
   // ─── planning ────────────────────────────────────────────────────────────────────────────────────────
 
   private async plan(

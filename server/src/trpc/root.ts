@@ -3,6 +3,7 @@ import { accountsRouter } from './routers/accounts.js';
 import { authRouter } from './routers/auth.js';
 import { backtestsRouter } from './routers/backtests.js';
 import { botsRouter } from './routers/bots.js';
+import { dashboardRouter } from './routers/dashboard.js';
 import { healthRouter } from './routers/health.js';
 import { marketRouter } from './routers/market.js';
 import { tradingRouter } from './routers/trading.js';
@@ -18,6 +19,7 @@ export const appRouter = router({
   trading: tradingRouter,
   bots: botsRouter,
   backtests: backtestsRouter,
+  dashboard: dashboardRouter,
 });
 
 /** Type of {@link appRouter}, for the tRPC client. */

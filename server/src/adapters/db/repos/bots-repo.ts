@@ -3,7 +3,7 @@
  * backtest runs. Every function takes the db (or a transaction) first so callers compose them in
  * `db.transaction(tx => …)`. Money columns are decimal strings in and out; times Unix ms UTC.
  */
-import { and, asc, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import type { RiskRules } from '@osprey/shared';
 import { accountRiskRules, backtestRuns, botEvents, botSeries, botTrades, bots, exchangeAccounts } from '../schema/index.js';
@@ -231,4 +231,31 @@ export async function failInterruptedRuns(db: Db, now: number): Promise<number> 
     .where(or(eq(backtestRuns.status, 'queued'), eq(backtestRuns.status, 'running')))
     .returning({ id: backtestRuns.id });
   return r.length;
+}
+
+// ---- dashboard reads ----
+
+/**
+ * Bot id, net PnL (quote, decimal string) and close time of every round trip of the user's bots closed at or
+ * after `since` (Unix ms), oldest close first.
+ */
+export async function listUserRoundTripsSince(db: Db, userId: string, since: number): Promise<Array<{ botId: string; pnl: string; closedAt: number }>> {
+  return db
+    .select({ botId: botTrades.botId, pnl: botTrades.pnl, closedAt: botTrades.closedAt })
+    .from(botTrades)
+    .innerJoin(bots, eq(bots.id, botTrades.botId))
+    .where(and(eq(bots.userId, userId), gte(botTrades.closedAt, since)))
+    .orderBy(asc(botTrades.closedAt), asc(botTrades.id));
+}
+
+/** Events of one kind (e.g. `error`) of the user's bots at or after `since` (Unix ms), newest first, at most `limit`. */
+export async function listUserBotEvents(db: Db, userId: string, q: { kind: BotEventRow['kind']; since: number; limit: number }): Promise<BotEventRow[]> {
+  const rows = await db
+    .select({ event: botEvents })
+    .from(botEvents)
+    .innerJoin(bots, eq(bots.id, botEvents.botId))
+    .where(and(eq(bots.userId, userId), eq(botEvents.kind, q.kind), gte(botEvents.ts, q.since)))
+    .orderBy(desc(botEvents.ts), desc(botEvents.id))
+    .limit(q.limit);
+  return rows.map((r) => r.event);
 }

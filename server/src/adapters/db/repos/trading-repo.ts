@@ -3,7 +3,7 @@
  * state). Money columns are decimal strings in and out. Every function takes the db (or a transaction) first,
  * so callers compose them in `db.transaction(tx => …)`.
  */
-import { and, asc, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { OrderStatus, PendingOrderStatus, TradeStatus } from '@osprey/shared';
 import type { Db } from '../client.js';
@@ -346,4 +346,56 @@ export async function listRecentFills(db: Db, accountId: string, limit: number):
 export async function accountsWithOpenOrders(db: Db): Promise<string[]> {
   const rows = await db.selectDistinct({ accountId: orders.accountId }).from(orders).where(eq(orders.status, 'open'));
   return rows.map((r) => r.accountId);
+}
+
+// ---- dashboard reads ----
+
+/**
+ * Closed trades of the given accounts whose `closedAt` is at or after `since` (Unix ms), newest close first:
+ * id, account, symbol, source, net realized PnL (quote, decimal string) and close time. Empty for no accounts.
+ */
+export async function listTradesClosedSince(
+  db: Db,
+  accountIds: readonly string[],
+  since: number,
+): Promise<Array<Pick<TradeRow, 'id' | 'accountId' | 'symbol' | 'source' | 'realizedPnl' | 'closedAt'>>> {
+  if (accountIds.length === 0) return [];
+  return db
+    .select({ id: trades.id, accountId: trades.accountId, symbol: trades.symbol, source: trades.source, realizedPnl: trades.realizedPnl, closedAt: trades.closedAt })
+    .from(trades)
+    .where(and(inArray(trades.accountId, [...accountIds]), eq(trades.status, 'closed'), gte(trades.closedAt, since)))
+    .orderBy(desc(trades.closedAt), desc(trades.id));
+}
+
+/** The account's latest equity snapshot at or before `ts` (Unix ms), or undefined when there is none. */
+export async function lastEquitySnapshotAtOrBefore(db: Db, accountId: string, ts: number): Promise<EquitySnapshotRow | undefined> {
+  const [r] = await db
+    .select()
+    .from(equitySnapshots)
+    .where(and(eq(equitySnapshots.accountId, accountId), lte(equitySnapshots.ts, ts)))
+    .orderBy(desc(equitySnapshots.ts))
+    .limit(1);
+  return r;
+}
+
+/**
+ * Stop-loss and take-profit orders of the given accounts that ended `rejected`, `canceled` or `expired` with their
+ * last update at or after `since` (Unix ms), newest first, at most `limit` (default 100). Whether a cancel was the
+ * venue's or Osprey's own is not in the row (see the trade's `lastError`).
+ */
+export async function listDeadProtectiveOrders(db: Db, accountIds: readonly string[], since: number, limit = 100): Promise<OrderRow[]> {
+  if (accountIds.length === 0) return [];
+  return db
+    .select()
+    .from(orders)
+    .where(
+      and(
+        inArray(orders.accountId, [...accountIds]),
+        inArray(orders.kind, ['stop_loss', 'take_profit']),
+        inArray(orders.status, ['rejected', 'canceled', 'expired']),
+        gte(orders.updatedAt, since),
+      ),
+    )
+    .orderBy(desc(orders.updatedAt), desc(orders.id))
+    .limit(limit);
 }
