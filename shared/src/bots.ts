@@ -216,7 +216,41 @@ export const botUpdateInputSchema = botCreateInputSchema.extend({ id: botIdSchem
 export type BotUpdateInput = z.input<typeof botUpdateInputSchema>;
 
 /** Input of `bots.stop`. */
-export const botStopInputSchema = z.object({ id: botIdSchema, cancelOrders: z.boolean().default(true) });
+export const botStopInputSchema = z.object({
+  id: botIdSchema,
+  cancelOrders: z.boolean().default(true),
+  /**
+   * What happens to what the bot leaves (overrides `cancelOrders` when given): `keep` its orders and positions,
+   * `cancel` its open orders (positions stay), or `close`: cancel its orders and close its positions at market
+   * through the strategy's exit path, then stop.
+   */
+  mode: z.enum(['keep', 'cancel', 'close']).optional(),
+});
+/** Input of `bots.holdings`: what the bots of an account hold. */
+export const botHoldingsInputSchema = z.object({ accountId: z.uuid('accountId must be an account id') });
+
+/** One lot a bot holds on its account (a grid level, a spread leg, a signal position). */
+export interface BotHoldingView {
+  botId: string;
+  botName: string;
+  status: BotStatus;
+  symbol: string;
+  side: 'long' | 'short';
+  /** Base amount. */
+  amount: DecimalString;
+  entryPrice: DecimalString;
+  /** Entry fill time, Unix ms (market clock). */
+  openedAt: number;
+}
+
+/** Result of closing a bot's positions: lots closed and any still held when the wait ended (with why). */
+export interface BotCloseResult {
+  bot: BotView;
+  closed: number;
+  remaining: number;
+  /** Why something is left (an exit the venue refused, or still filling), else null. */
+  note: string | null;
+}
 
 /** A bot as listed. */
 export interface BotView {

@@ -1,14 +1,17 @@
 import { useState } from 'react';
-import type { BotEventView, BotOrdersView, FillView, OrderView, RoundTripView } from '@osprey/shared';
+import type { BotEventView, BotOrdersView, BotType, FillView, OrderView, RoundTripView } from '@osprey/shared';
 import { useI18n } from '../lib/i18n.js';
 import { formatAmount, formatMoney, formatPrice } from '../lib/format.js';
 import { formatDateTime, formatDateTimeShort, formatDuration, formatMonthDayTime } from '../lib/time.js';
 import { Placeholder } from '../components/Feedback.js';
 import { formatSigned, pnlClass } from '../trade/trades.js';
-import { countEvents, eventNumbers, filterEvents, type EventFilter } from './bot-view.js';
+import { botOrderRole, countEvents, eventNumbers, filterEvents, roundLongDecimals, type EventFilter } from './bot-view.js';
 
-/** Open orders of a bot, read-only (`bot-orders-table`, rows `bot-order-row` with `data-side`, `data-price`). */
-export function BotOrdersTable({ orders }: { orders: readonly OrderView[] }) {
+/**
+ * Open orders of a bot, read-only (`bot-orders-table`, rows `bot-order-row` with `data-side`, `data-price`,
+ * `data-role`), with a Kind column (entry, add, exit, stop-loss, take-profit; see `botOrderRole`).
+ */
+export function BotOrdersTable({ orders, botType }: { orders: readonly OrderView[]; botType: BotType }) {
   const { t } = useI18n();
   if (orders.length === 0) return <Placeholder testId="bot-orders-empty">{t('orders.none')}</Placeholder>;
   return (
@@ -19,24 +22,35 @@ export function BotOrdersTable({ orders }: { orders: readonly OrderView[] }) {
             <th>{t('orders.time')}</th>
             <th>{t('trades.symbol')}</th>
             <th>{t('trades.side')}</th>
+            <th>{t('bots.orderKind')}</th>
             <th className="num">{t('orders.price')}</th>
             <th className="num">{t('trades.amount')}</th>
             <th className="num">{t('orders.filled')}</th>
           </tr>
         </thead>
         <tbody>
-          {orders.map((o) => (
-            <tr key={o.id} data-testid="bot-order-row" data-order-id={o.id} data-side={o.side} data-price={o.price ?? o.triggerPrice ?? ''}>
+          {orders.map((o) => {
+            const role = botOrderRole(botType, o);
+            return (
+            <tr key={o.id} data-testid="bot-order-row" data-order-id={o.id} data-side={o.side} data-role={role} data-price={o.price ?? o.triggerPrice ?? ''}>
               <td className="num nowrap" title={formatDateTimeShort(o.createdAt)}>
                 {formatMonthDayTime(o.createdAt)}
               </td>
               <td className="nowrap">{o.symbol}</td>
               <td className={`dir dir-${o.side === 'buy' ? 'long' : 'short'}`}>{t(`orders.side.${o.side}`)}</td>
+              <td>
+                <span className={`badge badge-role-${role}`}>{t(`bots.role.${role}`)}</span>
+              </td>
               <td className="num">{o.price ? formatPrice(Number(o.price)) : o.triggerPrice ? formatPrice(Number(o.triggerPrice)) : t('ticket.entry.market')}</td>
-              <td className="num">{o.amount}</td>
-              <td className="num">{o.filled}</td>
+              <td className="num" title={o.amount}>
+                {formatAmount(o.amount)}
+              </td>
+              <td className="num" title={o.filled}>
+                {formatAmount(o.filled)}
+              </td>
             </tr>
-          ))}
+            );
+          })}
         </tbody>
       </table>
     </div>
@@ -240,7 +254,7 @@ export function EventsTable({ events, testId = 'bot-events-table', rowTestId = '
                     <span className={`badge badge-event-${e.kind}`}>{t(`bots.events.${e.kind}`)}</span>
                   </td>
                   <td className="nowrap mono small">{e.code}</td>
-                  <td>{tx(e.message)}</td>
+                  <td>{roundLongDecimals(tx(e.message))}</td>
                   <td className="event-detail">
                     {eventNumbers(e.detail).map(([k, v]) => (
                       <span key={k} className="kv-chip">

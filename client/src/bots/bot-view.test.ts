@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BotConfig } from '@osprey/shared';
-import { botChartSymbol, botDetailHash, botFeedSymbol, botIdFromHash, countEvents, eventNumbers, filterEvents, formatUptime } from './bot-view.js';
+import { botChartSymbol, botChartSymbols, botDetailHash, botFeedSymbol, botIdFromHash, botOrderRole, configEntries, countEvents, eventNumbers, filterEvents, formatUptime, roundLongDecimals } from './bot-view.js';
 
 const base = { marketType: 'swap', leverage: 1, risk: {} } as const;
 
@@ -58,5 +58,32 @@ describe('detail hash', () => {
     expect(botIdFromHash(botDetailHash(id))).toBe(id);
     expect(botIdFromHash('#/bots')).toBeNull();
     expect(botIdFromHash('#/bots?id=../../x')).toBeNull();
+  });
+});
+
+describe('bot page helpers (roles, numbers, symbols, settings)', () => {
+  it('names an order by its kind and leg letter', () => {
+    expect(botOrderRole('grid', { clientOrderId: 'b7452225882bdx0s4', side: 'sell' })).toBe('exit');
+    expect(botOrderRole('grid', { clientOrderId: 'b7452225882bdx12b3', side: 'buy' })).toBe('entry');
+    expect(botOrderRole('signal', { clientOrderId: 'babcdefabcdefx3s0', side: 'sell', kind: 'stop_loss' })).toBe('stopLoss');
+    expect(botOrderRole('signal', { clientOrderId: 'babcdefabcdefx3t0', side: 'sell' })).toBe('takeProfit');
+    expect(botOrderRole('spread', { clientOrderId: 'babcdefabcdefx2aa1', side: 'buy' })).toBe('add');
+    expect(botOrderRole('spread', { clientOrderId: null, side: 'sell' })).toBe('exit');
+  });
+  it('cuts long decimals in text', () => {
+    expect(roundLongDecimals('equity 19616.38908417026799999999999999999999995 USDT, fee 0.5')).toBe('equity 19616.38908417 USDT, fee 0.5');
+    expect(roundLongDecimals('x -1.000000000001')).toBe('x -1');
+  });
+  it('lists chart symbols and settings', () => {
+    const spread = { type: 'spread', marketType: 'swap', leverage: 2, risk: { maxOpenPositions: 2 }, spread: { symbolA: 'ETH/USDT:USDT', symbolB: 'BTC/USDT:USDT', entryPct: 5 } } as never;
+    expect(botChartSymbols(spread)).toEqual(['ETH/USDT', 'BTC/USDT']);
+    expect(configEntries(spread)).toEqual([
+      ['symbolA', 'ETH/USDT:USDT'],
+      ['symbolB', 'BTC/USDT:USDT'],
+      ['entryPct', '5'],
+      ['marketType', 'swap'],
+      ['leverage', '2'],
+      ['risk.maxOpenPositions', '2'],
+    ]);
   });
 });

@@ -59,8 +59,67 @@ export function eventNumbers(detail: Record<string, unknown>): [string, string][
   const out: [string, string][] = [];
   for (const [k, v] of Object.entries(detail)) {
     if (typeof v === 'number' && Number.isFinite(v)) out.push([k, String(Number(v.toPrecision(10)))]);
-    else if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) out.push([k, v]);
+    else if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) out.push([k, roundLongDecimals(v)]);
     else if (typeof v === 'string' || typeof v === 'boolean') out.push([k, String(v)]);
   }
+  return out;
+}
+
+/**
+ * Text with every decimal number of more than 8 decimal places cut to 8 (trailing zeros dropped), so event
+ * messages read `19616.38908417` rather than `19616.38908417026799999999999999999999995`.
+ */
+export function roundLongDecimals(text: string): string {
+  return text.replace(/-?\d+\.\d{9,}/g, (m) => {
+    const [int, frac] = m.split('.') as [string, string];
+    const cut = frac.slice(0, 8).replace(/0+$/, '');
+    return cut ? `${int}.${cut}` : int;
+  });
+}
+
+/** What an order of a bot is for, read from its kind and its deterministic clientOrderId's leg letter. */
+export type BotOrderRole = 'entry' | 'add' | 'exit' | 'stopLoss' | 'takeProfit';
+
+/**
+ * The role of a bot's order (the Kind column): conditional kinds first (`stop_loss` → stopLoss, `take_profit`
+ * → takeProfit), else the leg letter after the cycle number in `b<bot>x<cycle><leg>…` (README, *One engine*):
+ * grid `b` entry, `s`/`x` exit; spread `o` entry, `a` add, `c` exit; signal `e` entry, `s` stopLoss,
+ * `t` takeProfit, `x` exit. Unknown ids give `entry` for buys and `exit` for sells.
+ */
+export function botOrderRole(type: BotConfig['type'], order: { clientOrderId: string | null; kind?: string; side: 'buy' | 'sell' }): BotOrderRole {
+  if (order.kind === 'stop_loss') return 'stopLoss';
+  if (order.kind === 'take_profit') return 'takeProfit';
+  const leg = /^b[A-Za-z0-9]{1,12}x\d+([a-z])/.exec(order.clientOrderId ?? '')?.[1];
+  const map: Record<BotConfig['type'], Record<string, BotOrderRole>> = {
+    grid: { b: 'entry', s: 'exit', x: 'exit' },
+    spread: { o: 'entry', a: 'add', c: 'exit' },
+    signal: { e: 'entry', s: 'stopLoss', t: 'takeProfit', x: 'exit' },
+  };
+  return (leg && map[type][leg]) || (order.side === 'buy' ? 'entry' : 'exit');
+}
+
+/** The feed (spot) symbols a bot's chart can switch between, in config order, without repeats. */
+export function botChartSymbols(config: BotConfig): string[] {
+  const raw = config.type === 'grid' ? [config.grid.symbol] : config.type === 'spread' ? [config.spread.symbolA, config.spread.symbolB] : config.signal.symbols;
+  return [...new Set(raw.map(chartSymbolFor))];
+}
+
+/**
+ * A bot config as `[label path, value]` rows for the settings panel: parameters under the type's key, then
+ * market type, leverage and risk rules (absent rules skipped); objects flattened with dots (`orderSize.mode`).
+ */
+export function configEntries(config: BotConfig): [string, string][] {
+  const out: [string, string][] = [];
+  const walk = (prefix: string, v: unknown) => {
+    if (v === undefined || v === null) return;
+    if (Array.isArray(v)) out.push([prefix, v.join(', ')]);
+    else if (typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(prefix ? `${prefix}.${k}` : k, x);
+    else out.push([prefix, String(v)]);
+  };
+  const params = config.type === 'grid' ? config.grid : config.type === 'spread' ? config.spread : config.signal;
+  walk('', params);
+  out.push(['marketType', config.marketType]);
+  out.push(['leverage', String(config.leverage)]);
+  walk('risk', config.risk);
   return out;
 }

@@ -1,10 +1,11 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { TIMEFRAME_MS, type FillView, type MarketSignal, type OrderView } from '@osprey/shared';
 import { useTRPC } from '../lib/trpc.js';
 import { useI18n } from '../lib/i18n.js';
 import { errorMessage, trpcCode } from '../lib/errors.js';
 import { useThrottledValue } from '../lib/hooks.js';
+import { addDecimal } from '../lib/decimal.js';
 import { formatDateTimeShort } from '../lib/time.js';
 import { Placeholder, Spinner } from '../components/Feedback.js';
 import { MarketChart } from '../market/MarketChart.js';
@@ -12,10 +13,10 @@ import { chartCandles, chartThrottleMs } from '../market/live.js';
 import { useLiveCandles } from '../market/use-live-candles.js';
 import { formatSigned, pnlClass } from '../trade/trades.js';
 import { buildBotOverlay } from '../charts/bot-overlay.js';
-import { BotRunControls, BotStatusBadge } from '../bots/BotControls.js';
+import { BotRunControls, BotStatusBadge, CloseLeftoversButton } from '../bots/BotControls.js';
 import { BotOrdersTable, BotPositionsTable, EventsTable, FillsTable, RoundTripsTable } from '../bots/BotTables.js';
 import { SpreadChart } from '../bots/BotCharts.js';
-import { botChartSymbol, botFeedSymbol, formatUptime } from '../bots/bot-view.js';
+import { botChartSymbol, botChartSymbols, configEntries, formatUptime } from '../bots/bot-view.js';
 import { backtestPrefillHash } from '../bots/backtest-form.js';
 import { useNow } from '../bots/hooks.js';
 
@@ -42,7 +43,9 @@ export function BotDetailPage({ id, streamStatus }: { id: string; streamStatus: 
   const bot = detail.data?.bot ?? null;
   const now = useNow(1000, bot?.status === 'running');
 
-  const chartSymbol = bot ? botFeedSymbol(bot.config) : null;
+  const chartSymbols = bot ? botChartSymbols(bot.config) : [];
+  const [picked, setPicked] = useState<string | null>(null);
+  const chartSymbol = picked && chartSymbols.includes(picked) ? picked : (chartSymbols[0] ?? null);
   const charted = !!chartSymbol && !!overview.data?.symbols.includes(chartSymbol);
   const { query: candlesQuery, status: liveStatus } = useLiveCandles(charted ? chartSymbol : null, '15m');
   const candles = useMemo(() => (candlesQuery.data ? chartCandles(candlesQuery.data) : []), [candlesQuery.data]);
@@ -93,6 +96,10 @@ export function BotDetailPage({ id, streamStatus }: { id: string; streamStatus: 
 
   const pnl = Number(bot.realizedPnl);
   const { trades, events, series } = detail.data;
+  const positions = orders.data?.positions ?? [];
+  const priced = positions.filter((p) => p.unrealizedPnl !== null);
+  const unrealized = priced.length ? priced.reduce((s, p) => addDecimal(s, p.unrealizedPnl!), '0') : null;
+  const total = unrealized ? addDecimal(unrealized, bot.realizedPnl) : bot.realizedPnl;
 
   return (
     <div className="page bot-detail-page" data-testid="bot-detail" data-bot-id={bot.id} data-status={bot.status} data-type={bot.type}>
@@ -113,6 +120,7 @@ export function BotDetailPage({ id, streamStatus }: { id: string; streamStatus: 
           <a className="btn btn-sm" href={backtestPrefillHash(bot.config, bot.name)} data-testid="bot-detail-backtest" title={t('bots.backtestThisHint')}>
             ↺ {t('bots.backtestThis')}
           </a>
+          {bot.status !== 'running' && positions.length > 0 && <CloseLeftoversButton bot={bot} size="md" />}
           <BotRunControls bot={bot} size="md" />
         </div>
         <dl className="stat-row">
@@ -126,6 +134,18 @@ export function BotDetailPage({ id, streamStatus }: { id: string; streamStatus: 
             <dt>{t('bots.realizedPnl')}</dt>
             <dd className={`num pnl-${pnlClass(pnl)}`} data-testid="bot-detail-realized" title={bot.realizedPnl}>
               {formatSigned(pnl)}
+            </dd>
+          </div>
+          <div className="stat">
+            <dt>{t('bots.unrealizedPnl')}</dt>
+            <dd className={`num pnl-${pnlClass(Number(unrealized ?? 0))}`} data-testid="bot-detail-unrealized" title={unrealized ?? ''}>
+              {unrealized ? formatSigned(Number(unrealized)) : '—'}
+            </dd>
+          </div>
+          <div className="stat">
+            <dt>{t('bots.totalPnl')}</dt>
+            <dd className={`num pnl-${pnlClass(Number(total))}`} data-testid="bot-detail-total" title={total}>
+              {formatSigned(Number(total))}
             </dd>
           </div>
           <div className="stat">
@@ -162,7 +182,18 @@ export function BotDetailPage({ id, streamStatus }: { id: string; streamStatus: 
         )}
         {charted && (
           <span className={`live-dot live-${liveStatus} chart-live`} data-status={liveStatus}>
-            {chartSymbol} · 15m
+            {chartSymbols.length > 1 ? (
+              <select className="select select-sm" aria-label={t('bots.chartSymbol')} data-testid="bot-chart-symbol" value={chartSymbol ?? ''} onChange={(e) => setPicked(e.target.value)}>
+                {chartSymbols.map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              chartSymbol
+            )}{' '}
+            · 15m
           </span>
         )}
       </section>
@@ -184,7 +215,7 @@ export function BotDetailPage({ id, streamStatus }: { id: string; streamStatus: 
           <h2 className="panel-title">
             {t('orders.open')} <span className="muted">{openOrders.length}</span>
           </h2>
-          {orders.error ? <Placeholder>{tx(errorMessage(orders.error))}</Placeholder> : <BotOrdersTable orders={openOrders} />}
+          {orders.error ? <Placeholder>{tx(errorMessage(orders.error))}</Placeholder> : <BotOrdersTable orders={openOrders} botType={bot.type} />}
         </section>
         <section className="panel">
           <h2 className="panel-title">
@@ -196,7 +227,7 @@ export function BotDetailPage({ id, streamStatus }: { id: string; streamStatus: 
           <h2 className="panel-title">
             {t('bots.positions')} <span className="muted">{orders.data?.positions.length ?? 0}</span>
           </h2>
-          <BotPositionsTable positions={orders.data?.positions ?? []} />
+          <BotPositionsTable positions={positions} />
         </section>
         <section className="panel">
           <h2 className="panel-title">
@@ -205,6 +236,17 @@ export function BotDetailPage({ id, streamStatus }: { id: string; streamStatus: 
           <RoundTripsTable trips={trades} />
         </section>
       </div>
+      <section className="panel" data-testid="bot-settings">
+        <h2 className="panel-title">{t('bots.settings')}</h2>
+        <dl className="kv-grid">
+          {configEntries(bot.config).map(([k, v]) => (
+            <div key={k} className="kv" data-key={k}>
+              <dt className="muted small">{k}</dt>
+              <dd className="num">{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
       <section className="panel">
         <h2 className="panel-title">
           {t('bots.eventsTitle')} <span className="muted">{events.length}</span>

@@ -24,6 +24,7 @@ import { ProtectForm } from '../trade/ProtectForm.js';
 import { OpenOrdersTable, OrderHistoryTable, TradeHistoryTable } from '../trade/OrdersTables.js';
 import { PendingPanel } from '../trade/PendingPanel.js';
 import { BalancesPanel } from '../trade/BalancesPanel.js';
+import { BotHoldingsPanel } from '../bots/BotHoldingsPanel.js';
 import type { MarketRow } from '../trade/types.js';
 
 const isString = (v: unknown): v is string => typeof v === 'string';
@@ -333,6 +334,7 @@ function TradeWorkspace({
           </div>
 
           <div className="trade-lower">
+            <BotHoldingsPanel accountId={accountId} />
             <section className="panel">
               <h2 className="panel-title">
                 {t('orders.open')} <span className="muted">{openOrders.data?.length ?? 0}</span>

@@ -85,6 +85,8 @@ export class BotRunner {
   private halted = false;
   /** While stopping: decisions are persisted but not executed (the next start executes them). */
   private executing = true;
+  /** While closing its positions before a stop: new entries are refused (as the risk gate refuses them). */
+  private liquidating = false;
   private readonly prefix: string;
 
   constructor(
@@ -173,6 +175,26 @@ export class BotRunner {
     });
   }
 
+  /**
+   * Closes everything the bot holds, through the strategy's own exit path: from now on its new entries and
+   * adds are refused (the strategy gets an `orderDead`, as for a risk refusal); its resting orders are
+   * cancelled (so no buy fills while it closes; the strategy hears of each cancel); then every held lot gets
+   * a `forceExit` (rule `manual`), which the strategy answers by closing it at market, booking the round trip
+   * as usual. Resolves when all of that was processed (market closes may still be filling on a live venue).
+   */
+  closeAll(): Promise<void> {
+    this.liquidating = true;
+    return this.enqueue(async () => {
+      await this.cancelWorking();
+      for (const lot of this.strategy.held(this.runtime.strategy)) await this.process({ type: 'forceExit', key: lot.key, rule: 'manual' });
+    });
+  }
+
+  /** Lots held now and orders in flight (what {@link closeAll} waits to see go to zero). */
+  exposure(): { held: number; working: number } {
+    return { held: this.strategy.held(this.runtime.strategy).length, working: Object.keys(this.runtime.working).length };
+  }
+
   /** Waits until every queued event was processed. */
   idle(): Promise<void> {
     return this.enqueue(async () => undefined);
@@ -185,18 +207,22 @@ export class BotRunner {
   async stop(cancelOrders: boolean): Promise<void> {
     await this.enqueue(async () => {
       this.executing = false;
-      if (!cancelOrders) return;
-      for (const [cid, w] of Object.entries(this.runtime.working)) {
-        try {
-          const id = w.orderId ?? (await this.deps.adapter.fetchOrderByClientId(cid, w.symbol))?.id;
-          if (id) await this.deps.adapter.cancelOrder(id, w.symbol);
-        } catch (err) {
-          if (!(err instanceof RejectedOrderError)) throw err;
-        }
-      }
-      await this.reconcile();
+      if (cancelOrders) await this.cancelWorking();
     });
     this.halted = true;
+  }
+
+  /** Cancels every order of the bot in flight at the venue, then reconciles (the strategy hears of each end). */
+  private async cancelWorking(): Promise<void> {
+    for (const [cid, w] of Object.entries(this.runtime.working)) {
+      try {
+        const id = w.orderId ?? (await this.deps.adapter.fetchOrderByClientId(cid, w.symbol))?.id;
+        if (id) await this.deps.adapter.cancelOrder(id, w.symbol);
+      } catch (err) {
+        if (!(err instanceof RejectedOrderError)) throw err;
+      }
+    }
+    await this.reconcile();
   }
 
   // ─── internals ───────────────────────────────────────────────────────────────────────────────────────
@@ -264,7 +290,8 @@ export class BotRunner {
   private async drive(): Promise<void> {
     while (this.executing && this.runtime.outbox.length > 0) {
       const intent = this.runtime.outbox[0]!;
-      const outcome = await this.execute(intent);
+      const refused = this.liquidating && intent.type === 'place' && intent.role !== 'exit';
+      const outcome = refused ? { kind: 'dead' as const, message: 'the bot is closing its positions' } : await this.execute(intent);
       if (outcome.kind === 'retry') {
         this.deps.log.warn({ botId: this.bot.id, message: outcome.message }, 'bot intent will be retried');
         return;
@@ -330,7 +357,8 @@ export class BotRunner {
     }
   }
 
-  private isPaper(): boolean {
+  /** True on a paper account (fills are pushed, nothing needs polling). */
+  isPaper(): boolean {
     return this.deps.paper;
   }
 

@@ -24,7 +24,9 @@ import {
   botConfigSchema,
   botSymbols,
   type BotChange,
+  type BotCloseResult,
   type BotConfig,
+  type BotHoldingView,
   type BotCreateInput,
   type BotDetail,
   type BotEventView,
@@ -53,6 +55,7 @@ import {
   listBotSeries,
   listBotTrades,
   listBotsByUser,
+  listBotsOfAccount,
   listRunningBots,
   releaseLease,
   updateBot,
@@ -228,6 +231,54 @@ export class BotService {
     if (row.status !== 'stopped') await this.event(id, 'info', 'stopped', cancelOrders ? 'bot stopped; open orders cancelled' : 'bot stopped; open orders left at the venue', { cancelOrders: cancelOrders ? 1 : 0 });
     this.emit(next, 'status');
     return this.viewOf(userId, id);
+  }
+
+  /**
+   * Closes every position a bot holds and stops it, cancelling its orders: the runner refuses new entries and
+   * sends each held lot a `forceExit` (rule `manual`), so the strategy closes it at market as it does for a
+   * risk stop, booking the round trip. A stopped bot is started for this (it resumes from its saved state).
+   * Waits until nothing is held and no order is in flight, or `waitMs` (wall clock) passed; then stops
+   * with its open orders cancelled and says what is left.
+   * @throws AppError NOT_FOUND; CONFLICT when another process runs the bot
+   */
+  async closePositions(userId: string, id: string, waitMs = 20_000): Promise<BotCloseResult> {
+    let row = await this.own(userId, id);
+    if (row.status !== 'running') {
+      const held = row.runtime ? createBotStrategy(row.id, row.config).held((row.runtime as unknown as BotRuntime).strategy).length : 0;
+      if (held === 0) return { bot: await this.stop(userId, id, true), closed: 0, remaining: 0, note: null };
+      await this.start(userId, id);
+      row = await this.own(userId, id);
+    }
+    const l = this.live.get(id);
+    if (!l) throw new AppError('CONFLICT', 'status: the bot is run by another Osprey process (or waits for its lease); stop it there, or try again in a moment');
+    const before = l.runner.exposure().held;
+    await this.event(id, 'info', 'closing', `closing ${before} position${before === 1 ? '' : 's'} at market before stopping`, { held: before });
+    await l.runner.closeAll();
+    const deadline = this.wall.now() + waitMs;
+    let left = l.runner.exposure();
+    while ((left.held > 0 || left.working > 0) && this.wall.now() < deadline && this.live.get(id) === l) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (!l.runner.isPaper()) await l.runner.poll();
+      await l.runner.idle();
+      left = l.runner.exposure();
+    }
+    const bot = await this.stop(userId, id, true);
+    const note = left.held > 0 ? `${left.held} position${left.held === 1 ? '' : 's'} still held: the exit did not fill within ${Math.round(waitMs / 1000)} s (see the bot's events); close ${left.held === 1 ? 'it' : 'them'} again or on the venue` : null;
+    return { bot, closed: Math.max(0, before - left.held), remaining: left.held, note };
+  }
+
+  /** Lots the bots of one of the caller's accounts hold (running or not), e.g. what a stopped bot left. @throws AppError NOT_FOUND */
+  async holdings(userId: string, accountId: string): Promise<BotHoldingView[]> {
+    if (!(await findAccountOfUser(this.o.db, userId, accountId))) throw new AppError('NOT_FOUND', 'accountId: no such account');
+    const out: BotHoldingView[] = [];
+    for (const row of await listBotsOfAccount(this.o.db, accountId)) {
+      const runtime = (this.live.get(row.id)?.runner.snapshot() ?? row.runtime) as BotRuntime | null;
+      if (!runtime) continue;
+      for (const h of createBotStrategy(row.id, row.config).held(runtime.strategy)) {
+        out.push({ botId: row.id, botName: row.name, status: row.status, symbol: h.symbol, side: h.side, amount: h.amount, entryPrice: h.entryPrice, openedAt: h.openedAt });
+      }
+    }
+    return out;
   }
 
   /**

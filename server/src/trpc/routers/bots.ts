@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountRiskInputSchema, botCreateInputSchema, botIdSchema, botStopInputSchema, botUpdateInputSchema, type BotChange } from '@osprey/shared';
+import { accountRiskInputSchema, botCreateInputSchema, botHoldingsInputSchema, botIdSchema, botStopInputSchema, botUpdateInputSchema, type BotChange } from '@osprey/shared';
 import { authedProcedure, router } from '../init.js';
 
 const byId = z.object({ id: botIdSchema });
@@ -11,7 +11,13 @@ export const botsRouter = router({
   create: authedProcedure.input(botCreateInputSchema).mutation(({ ctx, input }) => ctx.services.bots.create(ctx.user.id, input)),
   update: authedProcedure.input(botUpdateInputSchema).mutation(({ ctx, input }) => ctx.services.bots.update(ctx.user.id, input)),
   start: authedProcedure.input(byId).mutation(({ ctx, input }) => ctx.services.bots.start(ctx.user.id, input.id)),
-  stop: authedProcedure.input(botStopInputSchema).mutation(({ ctx, input }) => ctx.services.bots.stop(ctx.user.id, input.id, input.cancelOrders)),
+  stop: authedProcedure
+    .input(botStopInputSchema)
+    .mutation(async ({ ctx, input }) =>
+      input.mode === 'close' ? (await ctx.services.bots.closePositions(ctx.user.id, input.id)).bot : ctx.services.bots.stop(ctx.user.id, input.id, input.mode ? input.mode === 'cancel' : input.cancelOrders),
+    ),
+  closePositions: authedProcedure.input(byId).mutation(({ ctx, input }) => ctx.services.bots.closePositions(ctx.user.id, input.id)),
+  holdings: authedProcedure.input(botHoldingsInputSchema).query(({ ctx, input }) => ctx.services.bots.holdings(ctx.user.id, input.accountId)),
   remove: authedProcedure.input(byId).mutation(({ ctx, input }) => ctx.services.bots.remove(ctx.user.id, input.id)),
   /** The bot's open orders and recent fills on its account (matched by the bot's clientOrderId prefix). */
   orders: authedProcedure.input(byId).query(({ ctx, input }) => ctx.services.bots.orders(ctx.user.id, input.id)),
