@@ -140,8 +140,9 @@ describe('CcxtExchange: errors from real venue bodies', () => {
       v.fake.failNext(1, { kind: 'filter-failure', filter: 'NOTIONAL' }, (r) => r.method === 'POST');
       v.fake.failNext(1, { kind: 'insufficient-balance' }, (r) => r.method === 'POST');
       const req = { symbol: v.symbol, side: 'buy' as const, type: 'limit' as const, amount: '0.001', price: '60000' };
-      expect(await v.adapter.createOrder({ ...req, clientOrderId: 'f1' }).catch((x: unknown) => x)).toMatchObject({ name: 'RejectedOrderError', code: 'MIN_NOTIONAL' });
-      expect(await v.adapter.createOrder({ ...req, clientOrderId: 'f2' }).catch((x: unknown) => x)).toMatchObject({ name: 'RejectedOrderError', code: 'INSUFFICIENT_FUNDS' });
+      // refused by the venue after the request was sent: not `notSent`
+      expect(await v.adapter.createOrder({ ...req, clientOrderId: 'f1' }).catch((x: unknown) => x)).toMatchObject({ name: 'RejectedOrderError', code: 'MIN_NOTIONAL', notSent: false });
+      expect(await v.adapter.createOrder({ ...req, clientOrderId: 'f2' }).catch((x: unknown) => x)).toMatchObject({ name: 'RejectedOrderError', code: 'INSUFFICIENT_FUNDS', notSent: false });
       expect(v.fake.orderPosts()).toHaveLength(2);
     } finally {
       await v.fake.close();
@@ -237,6 +238,8 @@ describe('CcxtExchange: validation before any request', () => {
         const e = await v.adapter.createOrder({ ...base, ...patch } as never).catch((x: unknown) => x);
         expect(e, JSON.stringify(patch)).toBeInstanceOf(RejectedOrderError);
         expect([(e as RejectedOrderError).code, (e as Error).message], JSON.stringify(patch)).toEqual([code, expect.stringMatching(msg)]);
+        // refused by the adapter's own checks: marked as never sent (the trading manager leaves no order row)
+        expect((e as RejectedOrderError).notSent, JSON.stringify(patch)).toBe(true);
       }
       expect(v.fake.requests.length).toBe(n);
     } finally {
@@ -248,7 +251,7 @@ describe('CcxtExchange: validation before any request', () => {
     const v = await binanceVenue('binance');
     try {
       const e = await v.adapter.createOrder({ clientOrderId: 'tiny', symbol: v.symbol, side: 'buy', type: 'market', amount: '0.00002' }).catch((x: unknown) => x);
-      expect(e).toMatchObject({ name: 'RejectedOrderError', code: 'MIN_NOTIONAL' });
+      expect(e).toMatchObject({ name: 'RejectedOrderError', code: 'MIN_NOTIONAL', notSent: true });
       expect((e as Error).message).toBe('notional 1.340594 USDT (amount 0.00002 × price 67029.7) is below the minimum notional 5 USDT of BTC/USDT');
       expect(v.fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v3/exchangeInfo', 'GET /api/v3/ticker/24hr']);
       // a reduce-only perpetual order is exempt (Binance -4164 "unless you choose reduce only")

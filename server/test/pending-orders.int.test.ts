@@ -184,9 +184,12 @@ describe('pending orders', () => {
     await price(candle(START + 2 * M15 + 3 * 60_000, 61450, 61450, 60900, 60950));
     const row = ok(await alice.call('trading.pendingList', { accountId: account.id, status: 'FAILED' }, 'query')).find((x: any) => x.id === p.id);
     expect(row).toMatchObject({ status: 'FAILED', tradeId: null });
-    expect(row.error).toMatch(/needs [\d.]+ USDT \(margin \+ fee\), free [\d.]+ USDT/);
+    expect(row.error).toMatch(/^sizing\.value: needs [\d.]+ USDT \(margin \+ fee\), free [\d.]+ USDT$/);
     expect(pendingEvents(p.id).at(-1)).toMatchObject({ status: 'FAILED', error: row.error });
-    expect(ok(await alice.call('trading.trades', { accountId: account.id, status: 'active' }, 'query'))).toEqual([]);
+    // refused before reaching the venue: no trade (not even a cancelled one) and no order row is left behind
+    expect(ok(await alice.call('trading.trades', { accountId: account.id }, 'query')).filter((x: any) => x.sourceRef === p.id)).toEqual([]);
+    const amounts = ok(await alice.call('trading.orders', { accountId: account.id, status: 'history' }, 'query')).map((o: any) => o.amount);
+    expect(amounts).not.toContain('1');
   });
 
   it('resumes PENDING orders after a restart and fires them once', async () => {

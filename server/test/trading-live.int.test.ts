@@ -111,6 +111,21 @@ describe('live account on the Binance USDⓈ-M fake', () => {
     expect(eq.length).toBeGreaterThan(0);
   });
 
+  it('an entry the live venue refuses after receiving it keeps its rejected order on record; the trade is cancelled, not left active', async () => {
+    fake.failNext(1, { kind: 'insufficient-balance' }, (r) => r.method === 'POST' && r.path === '/fapi/v1/order');
+    const before = fake.orderPosts().length;
+    const r = await alice.call('trading.open', { accountId: account.id, symbol: SYMBOL, side: 'long', sizing: { mode: 'base', value: '0.01' }, leverage: 5 }, 'mutation');
+    expect(r.status).toBe(400);
+    expect(fake.orderPosts().length).toBe(before + 1);
+    const cid = fake.orderPosts().at(-1)!.query.newClientOrderId;
+    const rejected = ok(await alice.call('trading.orders', { accountId: account.id, status: 'history' }, 'query')).find((o: any) => o.clientOrderId === cid);
+    expect(rejected).toMatchObject({ status: 'rejected', filled: '0', amount: '0.01' });
+    expect(ok(await alice.call('trading.trades', { accountId: account.id, status: 'active' }, 'query'))).toEqual([]);
+    const [t] = ok(await alice.call('trading.trades', { accountId: account.id, status: 'closed' }, 'query'));
+    expect(t).toMatchObject({ id: rejected.tradeId, status: 'cancelled', amount: '0' });
+    expect(t.closeReason).toMatch(/^rejected: INSUFFICIENT_FUNDS/);
+  });
+
   it('keeps a stop the venue could not take (5xx) in the outbox, shows the problem, and places it on the next poll', async () => {
     fake.failNext(Infinity, { kind: 'status', status: 503 }, (r) => r.method === 'POST' && r.path === '/fapi/v1/algoOrder');
     const t: TradeView = ok(

@@ -204,18 +204,31 @@ describe('sizing and pre-checks', () => {
     expect(r.body.error.message).toBe('sizing.value: notional 60 USDT is below the minimum notional 100 USDT of BTC/USDT:USDT');
     expect(venue.engine.orders().length).toBe(before);
     expect(ok(await alice.call('trading.trades', { accountId: other.id }, 'query'))).toEqual([]);
+    expect(ok(await alice.call('trading.orders', { accountId: other.id, status: 'history' }, 'query'))).toEqual([]);
     const est = ok(await alice.call('trading.estimate', { ...base, accountId: other.id, sizing: { mode: 'base', value: '0.001' } }, 'query'));
     expect(est.warnings).toContain('sizing.value: notional 60 USDT is below the minimum notional 100 USDT of BTC/USDT:USDT');
   });
 
-  it('surfaces a refused entry with the venue message and keeps the trade as cancelled', async () => {
+  it('an entry the paper engine refuses (oversized for the balance) leaves no trade, no order and no event: the ticket gets the reason', async () => {
     const poor = await paperAccount(alice, 'Poor', '50');
+    const seen: string[] = [];
+    const off = app.services.bus.on('account', (e) => {
+      if (e.accountId === poor.id && (e.type === 'trade' || e.type === 'order' || e.type === 'fill')) seen.push(e.type);
+    });
     const r = await alice.call('trading.open', { ...base, accountId: poor.id, leverage: 1, sizing: { mode: 'base', value: '0.01' } }, 'mutation');
+    off();
     expect(r.status).toBe(400);
-    expect(r.body.error.message).toMatch(/^amount: needs .* USDT \(margin \+ fee\), free 50 USDT/);
-    const [t] = ok(await alice.call('trading.trades', { accountId: poor.id }, 'query'));
-    expect(t).toMatchObject({ status: 'cancelled', amount: '0' });
-    expect(t.closeReason).toMatch(/^rejected: INSUFFICIENT_FUNDS/);
+    // 0.01 × (60000 + 5 bps slippage) = 600.3 margin at 1× plus the 0.05 % taker fee; named on the ticket's size field
+    expect(r.body.error.message).toMatch(/^sizing\.value: needs [\d.]+ USDT \(margin \+ fee\), free 50 USDT$/);
+    expect(ok(await alice.call('trading.trades', { accountId: poor.id }, 'query'))).toEqual([]);
+    expect(ok(await alice.call('trading.orders', { accountId: poor.id, status: 'open' }, 'query'))).toEqual([]);
+    expect(ok(await alice.call('trading.orders', { accountId: poor.id, status: 'history' }, 'query'))).toEqual([]);
+    expect(ok(await alice.call('trading.fills', { accountId: poor.id }, 'query'))).toEqual([]);
+    expect(seen).toEqual([]);
+    expect((await paperOf(poor.id)).engine.orders()).toEqual([]);
+    // the account is still usable: a trade it can afford opens
+    const small = ok(await alice.call('trading.open', { ...base, accountId: poor.id, leverage: 5, sizing: { mode: 'quote', value: '120' } }, 'mutation'));
+    expect(small).toMatchObject({ status: 'open', amount: '0.002' });
   });
 });
 

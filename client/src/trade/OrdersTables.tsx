@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { OrderView, TradeView } from '@osprey/shared';
 import { useTRPC } from '../lib/trpc.js';
@@ -6,7 +7,7 @@ import { showToast } from '../lib/toast.js';
 import { formatAmount, formatMoney, formatPrice } from '../lib/format.js';
 import { formatDateTimeShort, formatMonthDayTime } from '../lib/time.js';
 import { Placeholder } from '../components/Feedback.js';
-import { formatSigned, pnlClass } from './trades.js';
+import { formatSigned, newestFirst, pnlClass } from './trades.js';
 
 /** A price cell value: limit price, else trigger price, else average, else `market`. */
 function orderPrice(o: OrderView, market: string): string {
@@ -23,9 +24,9 @@ function kindKey(kind: OrderView['kind']) {
 }
 
 /**
- * Open orders of the account (`order-row` with `data-order-id`, `data-kind`): time, symbol, side, kind
- * (entry / stop-loss / take-profit), type, price or trigger, amount, filled, and Cancel (`order-cancel`,
- * `trading.cancelOrder`).
+ * Open orders of the account (`order-row` with `data-order-id`, `data-kind`), newest first by their time
+ * (`createdAt`): time, symbol, side, kind (entry / stop-loss / take-profit), type, price or trigger, amount,
+ * filled, and Cancel (`order-cancel`, `trading.cancelOrder`).
  */
 export function OpenOrdersTable({ accountId, orders }: { accountId: string; orders: readonly OrderView[] }) {
   const { t } = useI18n();
@@ -40,7 +41,8 @@ export function OpenOrdersTable({ accountId, orders }: { accountId: string; orde
       },
     }),
   );
-  if (orders.length === 0) return <Placeholder testId="orders-empty">{t('orders.none')}</Placeholder>;
+  const rows = useMemo(() => newestFirst(orders, (o) => o.createdAt), [orders]);
+  if (rows.length === 0) return <Placeholder testId="orders-empty">{t('orders.none')}</Placeholder>;
   return (
     <div className="table-scroll">
       <table className="table table-compact" data-testid="orders-table">
@@ -57,7 +59,7 @@ export function OpenOrdersTable({ accountId, orders }: { accountId: string; orde
           </tr>
         </thead>
         <tbody>
-          {orders.map((o) => (
+          {rows.map((o) => (
             <tr key={o.id} data-testid="order-row" data-order-id={o.id} data-kind={o.kind} data-status={o.status} data-side={o.side}>
               <td className="num nowrap" title={formatDateTimeShort(o.createdAt)}>
                 {formatMonthDayTime(o.createdAt)}
@@ -91,10 +93,14 @@ export function OpenOrdersTable({ accountId, orders }: { accountId: string; orde
   );
 }
 
-/** Order history (closed, cancelled, rejected, expired orders; `order-history-row`), newest first. */
+/**
+ * Order history (closed, cancelled, rejected, expired orders; `order-history-row`), newest first by the time
+ * shown (`updatedAt`, when the order was last changed: filled, cancelled…).
+ */
 export function OrderHistoryTable({ orders }: { orders: readonly OrderView[] }) {
   const { t } = useI18n();
-  if (orders.length === 0) return <Placeholder testId="order-history-empty">{t('orders.noHistory')}</Placeholder>;
+  const rows = useMemo(() => newestFirst(orders, (o) => o.updatedAt), [orders]);
+  if (rows.length === 0) return <Placeholder testId="order-history-empty">{t('orders.noHistory')}</Placeholder>;
   return (
     <div className="table-scroll">
       <table className="table table-compact" data-testid="order-history-table">
@@ -111,7 +117,7 @@ export function OrderHistoryTable({ orders }: { orders: readonly OrderView[] }) 
           </tr>
         </thead>
         <tbody>
-          {orders.map((o) => (
+          {rows.map((o) => (
             <tr key={o.id} data-testid="order-history-row" data-order-id={o.id} data-status={o.status} data-kind={o.kind}>
               <td className="num nowrap" title={formatDateTimeShort(o.updatedAt)}>
                 {formatMonthDayTime(o.updatedAt)}
@@ -139,10 +145,14 @@ export function OrderHistoryTable({ orders }: { orders: readonly OrderView[] }) 
   );
 }
 
-/** Closed trades (`trade-history-row`): symbol, side, entry, realized PnL and %, fees, reason, open/close time. */
+/**
+ * Closed trades (`trade-history-row`), newest first by the time shown (`closedAt`, else `openedAt`): symbol,
+ * side, entry, realized PnL and %, fees, reason, open/close time.
+ */
 export function TradeHistoryTable({ trades }: { trades: readonly TradeView[] }) {
   const { t, tx } = useI18n();
-  if (trades.length === 0) return <Placeholder testId="trade-history-empty">{t('history.none')}</Placeholder>;
+  const rows = useMemo(() => newestFirst(trades, (tr) => tr.closedAt ?? tr.openedAt), [trades]);
+  if (rows.length === 0) return <Placeholder testId="trade-history-empty">{t('history.none')}</Placeholder>;
   return (
     <div className="table-scroll">
       <table className="table table-compact" data-testid="trade-history-table">
@@ -159,7 +169,7 @@ export function TradeHistoryTable({ trades }: { trades: readonly TradeView[] }) 
           </tr>
         </thead>
         <tbody>
-          {trades.map((tr) => {
+          {rows.map((tr) => {
             const pnl = Number(tr.realizedPnl);
             const pct = Number(tr.realizedPnlPct);
             return (

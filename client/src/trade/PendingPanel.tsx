@@ -11,6 +11,7 @@ import { formatDuration, formatMonthDayTime, formatDateTimeShort } from '../lib/
 import { FieldError } from '../components/FieldError.js';
 import { Placeholder } from '../components/Feedback.js';
 import { TargetsEditor } from './TargetsEditor.js';
+import { newestFirst } from './trades.js';
 import { PENDING_EXPIRIES, SIZING_MODES, effectiveDirection, fractionToPercent, validatePending, type PendingFormState, type SizingState } from './ticket.js';
 import type { MarketRow } from './types.js';
 
@@ -66,7 +67,7 @@ export function PendingPanel({
   const current = ticker.data?.last ?? null;
   const direction = effectiveDirection(form, current);
   const validated = useMemo(() => validatePending(form, ctx, current), [form, ctx, current]);
-  const sorted = useMemo(() => [...rows].sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id)), [rows]);
+  const sorted = useMemo(() => newestFirst(rows, (p) => p.createdAt), [rows]);
   const errors: FieldErrors = { ...(submitted && !validated.ok ? validated.errors : {}), ...serverErrors };
 
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.trading.pendingList.queryKey({ accountId }) });

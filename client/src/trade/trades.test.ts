@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TradeView } from '@osprey/shared';
-import { appendEquityPoint, chartSymbolFor, formatSigned, isActiveTrade, pnlClass, unrealizedPnl, upsertTrade } from './trades.js';
+import { appendEquityPoint, chartSymbolFor, formatSigned, isActiveTrade, newestFirst, pnlClass, unrealizedPnl, upsertTrade } from './trades.js';
 
 function trade(id: string, openedAt: number, over: Partial<TradeView> = {}): TradeView {
   return {
@@ -89,5 +89,22 @@ describe('unrealized PnL and formatting', () => {
   it('charts perpetuals on their spot candles', () => {
     expect(chartSymbolFor('BTC/USDT:USDT')).toBe('BTC/USDT');
     expect(chartSymbolFor('ETH/USDT')).toBe('ETH/USDT');
+  });
+});
+
+describe('newestFirst', () => {
+  it('sorts by the time column, newest first, ties by id (newer first), missing times last, without touching the input', () => {
+    const rows = [
+      { id: 'a', t: 100 },
+      { id: 'c', t: 300 },
+      { id: 'b', t: null },
+      { id: 'e', t: 200 },
+      { id: 'd', t: 200 },
+    ];
+    expect(newestFirst(rows, (r) => r.t).map((r) => r.id)).toEqual(['c', 'e', 'd', 'a', 'b']);
+    expect(rows.map((r) => r.id)).toEqual(['a', 'c', 'b', 'e', 'd']);
+    // closed trades by when they closed, not when they opened
+    const closed = [trade('x', 1, { status: 'closed', closedAt: 50 }), trade('y', 2, { status: 'closed', closedAt: 40 })];
+    expect(newestFirst(closed, (t) => t.closedAt ?? t.openedAt).map((t) => t.id)).toEqual(['x', 'y']);
   });
 });

@@ -39,6 +39,16 @@ export function upsertTrade(list: readonly TradeView[] | undefined, trade: Trade
   return at < 0 ? [...list, trade] : [...list.slice(0, at), trade, ...list.slice(at)];
 }
 
+/**
+ * A copy of `rows` sorted by their time column, newest first (what the history tables show): `time` gives a
+ * row's time in Unix ms (null/undefined sorts last); equal times keep the newer id first (`id` descending), so
+ * the order is stable whatever order the server sent.
+ */
+export function newestFirst<T extends { id: string }>(rows: readonly T[], time: (row: T) => number | null | undefined): T[] {
+  const at = (r: T) => time(r) ?? -Infinity;
+  return [...rows].sort((a, b) => at(b) - at(a) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
 /** An equity point as `trading.equity` returns it. */
 export interface EquityPoint {
   ts: number;

@@ -40,6 +40,8 @@ import type { Db } from '../adapters/db/client.js';
 import { findAccountOfUser } from '../adapters/db/repos/accounts-repo.js';
 import {
   accountsWithOpenOrders,
+  deleteOrderPlaceholder,
+  deleteTrade,
   findOrderByClientId,
   findOrderByExchangeId,
   findTrade,
@@ -101,6 +103,10 @@ export interface StoredTrade {
 interface Loaded {
   row: TradeRow;
   s: StoredTrade;
+  /** Just created by `openFor` (its entry not tried yet): discarded, not kept as cancelled, if that entry is refused before reaching the venue. */
+  fresh?: boolean;
+  /** Set once such a trade was deleted (nothing of it reached the venue). */
+  discarded?: boolean;
 }
 
 /** Options of {@link TradingService}. */
@@ -121,9 +127,14 @@ export interface TradeOrigin {
   sourceRef: string | null;
 }
 
+/**
+ * What executing an intent gave: `done` with the venue's answers; `dead` (the order will never exist), with
+ * `notSent` true when it was refused before reaching a venue (the adapter's own checks, or anything on paper:
+ * its placeholder row is gone); `retry` later (venue unreachable).
+ */
 type ExecOutcome =
   | { kind: 'done'; orders: Order[] }
-  | { kind: 'dead'; reason: string; message: string }
+  | { kind: 'dead'; reason: string; message: string; notSent: boolean }
   | { kind: 'retry'; message: string };
 
 const ACTIVE: readonly TradeStatus[] = ['opening', 'open'];
@@ -302,9 +313,12 @@ export class TradingService {
 
   /**
    * Opens a managed trade: sizes it, checks the venue's minimums, sets leverage, places the entry and — once it
-   * fills — the stop-loss and targets.
+   * fills — the stop-loss and targets. An entry refused before it reached the venue (paper engine: funds,
+   * minimums; adapter pre-checks) leaves nothing behind: no trade, no order row. An entry a live venue refused
+   * after receiving it keeps its rejected order row, and the trade is `cancelled` (never left active).
    * @throws AppError NOT_FOUND; CONFLICT `symbol: …` when the account already has an active trade on the symbol;
-   *   VALIDATION naming the field for bad input, minimums, or a refused entry (with the venue's message)
+   *   VALIDATION naming the field for bad input, minimums, or a refused entry (with the venue's message; the
+   *   paper engine's `amount: …` is reported as `sizing.value: …`, the ticket's field)
    */
   async open(userId: string, input: OpenTradeInput): Promise<TradeView> {
     await this.ownAccount(userId, input.accountId);
@@ -364,8 +378,8 @@ export class TradingService {
         ...mirror(s),
         openedAt: this.o.clock.now(),
       });
-      const t: Loaded = { row, s };
-      this.emitTrade(t);
+      // Not announced yet: the first state written after the entry was tried is (a refused one never is).
+      const t: Loaded = { row, s, fresh: true };
       this.o.log.info({ accountId, tradeId: id, symbol: input.symbol, side: input.side, amount: p.estimate.amount, source: origin.source }, 'trade opening');
       await this.drive(acc, t, errors);
       if (!acc.paper) await this.emitAccountState(acc);
@@ -373,8 +387,10 @@ export class TradingService {
     });
     await this.flush(accountId);
     const row = await findTrade(this.o.db, tradeId);
-    if (row?.status === 'cancelled' && errors.length > 0) throw new AppError('VALIDATION', errors.join('; '));
-    return this.view(row!);
+    const refused = errors.map((m) => m.replace(/^amount: /, 'sizing.value: ')).join('; ');
+    if (!row) throw new AppError('VALIDATION', refused || 'sizing.value: the entry order was refused');
+    if (row.status === 'cancelled' && errors.length > 0) throw new AppError('VALIDATION', refused);
+    return this.view(row);
   }
 
   /**
@@ -627,6 +643,16 @@ export class TradingService {
       const intent = t.s.outbox[0]!;
       const out = await this.execute(acc, t, intent);
       const cid = intent.kind === 'place' ? intent.order.clientOrderId : intent.clientOrderId;
+      if (out.kind === 'dead' && out.notSent && intent.kind === 'place' && intent.role === 'entry' && t.fresh && this.untouched(t)) {
+        // The venue never saw this trade: drop it rather than keep an "entry cancelled" trade.
+        await deleteTrade(this.o.db, t.row.id);
+        t.discarded = true;
+        t.s.outbox = [];
+        errors?.push(out.message);
+        this.o.log.info({ accountId: acc.account.id, tradeId: t.row.id, reason: out.reason }, 'trade discarded: its entry was refused before reaching the venue');
+        return;
+      }
+      t.fresh = false;
       if (out.kind === 'retry') {
         if (t.s.lastError !== out.message) {
           t.s.lastError = out.message;
@@ -650,7 +676,21 @@ export class TradingService {
     }
   }
 
-  /** Executes one intent against the venue (no state change here). */
+  /** True while a trade is only its unfilled entry: nothing filled, no other order asked for. */
+  private untouched(t: Loaded): boolean {
+    const m = t.s.machine;
+    return m.status === 'opening' && new Decimal(m.entry.filled).isZero() && Object.keys(m.working).every((c) => c === m.entry.clientOrderId);
+  }
+
+  /**
+   * Forgets an order that was refused before it reached a venue: its placeholder row is deleted (no "rejected"
+   * row for something the venue never saw).
+   */
+  private async dropUnsent(accountId: string, cid: string): Promise<void> {
+    await deleteOrderPlaceholder(this.o.db, accountId, cid);
+  }
+
+  /** Executes one intent against the venue (no state change here; a refused order's row is marked or dropped). */
   private async execute(acc: OpenAccount, t: Loaded, intent: TradeIntent): Promise<ExecOutcome> {
     const accountId = acc.account.id;
     const a = acc.adapter;
@@ -728,15 +768,19 @@ export class TradingService {
           return { kind: 'retry', message: `${intent.role} order ${cid}: ${err.message}` };
         }
         if (err instanceof RejectedOrderError) {
-          await this.markOrderByCid(accountId, cid, 'rejected');
-          this.o.log.info({ accountId, tradeId: t.row.id, clientOrderId: cid, code: err.code, reason: err.message }, 'order refused');
-          return { kind: 'dead', reason: `rejected: ${err.code}`, message: `${intent.role === 'entry' ? '' : `${intent.role}: `}${err.message}` };
+          // Paper orders never leave the process; live ones are unsent when the adapter's own checks refused them.
+          const notSent = !!acc.paper || err.notSent;
+          if (notSent) await this.dropUnsent(accountId, cid);
+          else await this.markOrderByCid(accountId, cid, 'rejected');
+          this.o.log.info({ accountId, tradeId: t.row.id, clientOrderId: cid, code: err.code, reason: err.message, notSent }, 'order refused');
+          return { kind: 'dead', reason: `rejected: ${err.code}`, message: `${intent.role === 'entry' ? '' : `${intent.role}: `}${err.message}`, notSent };
         }
         const d = describeExchangeError(err);
         if (!(err instanceof ExchangeError)) this.logError(err, { accountId, tradeId: t.row.id }, 'order create failed');
         if (protective && !(err instanceof AuthExchangeError)) return { kind: 'retry', message: `${intent.role}: ${d.message}` };
-        await this.markOrderByCid(accountId, cid, 'rejected');
-        return { kind: 'dead', reason: `failed: ${d.code}`, message: d.message };
+        if (acc.paper) await this.dropUnsent(accountId, cid);
+        else await this.markOrderByCid(accountId, cid, 'rejected');
+        return { kind: 'dead', reason: `failed: ${d.code}`, message: d.message, notSent: !!acc.paper };
       }
     }
   }

@@ -284,18 +284,28 @@ export class CcxtExchange implements ExchangeAdapter {
    * Validates, rounds and checks limits first (no request is made for a rejected order, except a ticker
    * for a plain market order's min-notional check when no fresh price is cached). A duplicate clientOrderId
    * of an order the venue still has open returns that order.
-   * @throws RejectedOrderError INVALID_ORDER / MIN_AMOUNT / MIN_NOTIONAL / BAD_SYMBOL before any order request
+   * @throws RejectedOrderError INVALID_ORDER / MIN_AMOUNT / MIN_NOTIONAL / BAD_SYMBOL before any order request,
+   *   with `notSent` true (the venue never saw the order); a venue's refusal of the sent order has `notSent` false
    * @throws AmbiguousOrderError when the create timed out or failed in a way that may have placed the order
    */
   async createOrder(req: OrderRequest): Promise<Order> {
     const kind: OrderKind = req.kind ?? 'regular';
     const priority: RequestPriority = kind === 'stop_loss' ? PRIORITY.stopLoss : PRIORITY.trade;
     const cid = req.clientOrderId;
-    if (typeof cid !== 'string' || !this.profile.clientOrderId.pattern.test(cid)) {
-      throw invalid(`clientOrderId "${String(cid)}" is not valid on ${this.id}: ${this.profile.clientOrderId.rule}`);
+    let market: MarketInterface;
+    let prepared: Awaited<ReturnType<CcxtExchange['prepareOrder']>>;
+    try {
+      if (typeof cid !== 'string' || !this.profile.clientOrderId.pattern.test(cid)) {
+        throw invalid(`clientOrderId "${String(cid)}" is not valid on ${this.id}: ${this.profile.clientOrderId.rule}`);
+      }
+      market = await this.marketFor(req.symbol, priority);
+      prepared = await this.prepareOrder(req, market, kind, priority);
+    } catch (e) {
+      // Refused by our own checks: no order request was made.
+      if (e instanceof RejectedOrderError && !e.notSent) throw new RejectedOrderError(e.code, e.message, { cause: e.cause, notSent: true });
+      throw e;
     }
-    const market = await this.marketFor(req.symbol, priority);
-    const { amount, price, trigger, params } = await this.prepareOrder(req, market, kind, priority);
+    const { amount, price, trigger, params } = prepared;
     const conditional = kind !== 'regular';
     const label = `createOrder ${market.symbol} ${req.side} ${req.type}${conditional ? ` ${kind}` : ''}`;
     let created: CcxtOrder;

@@ -50,10 +50,24 @@ export class TemporaryExchangeError extends ExchangeError {
   readonly retryable = true;
 }
 
-/** The venue (or our pre-checks) rejected the request: never retried. */
+/**
+ * The venue (or our pre-checks) rejected the request: never retried. `notSent` is true when the adapter refused
+ * it before any order request left (validation, rounding, minimums): the venue never saw the order.
+ */
 export class RejectedOrderError extends ExchangeError {
   override readonly name = 'RejectedOrderError';
   readonly retryable = false;
+  /** True when refused by the adapter's own checks before the order was sent (no trace at the venue). */
+  readonly notSent: boolean;
+  /**
+   * @param code reason
+   * @param message human text (never contains secrets)
+   * @param options.cause the original venue/ccxt error; `options.notSent` see {@link RejectedOrderError.notSent}
+   */
+  constructor(code: ExchangeErrorCode, message: string, options?: { cause?: unknown; notSent?: boolean }) {
+    super(code, message, options);
+    this.notSent = options?.notSent ?? false;
+  }
 }
 
 /** Credentials, IP whitelist or permissions: stop and alert. */

@@ -164,6 +164,37 @@ export async function updateTrade(db: Db, id: string, patch: TradePatch): Promis
   return r;
 }
 
+/**
+ * Deletes a trade that never reached the venue (its entry was refused before being sent). Orders and pending
+ * orders pointing at it keep their rows with `trade_id` set to null (foreign keys).
+ * @returns true when a row was deleted
+ */
+export async function deleteTrade(db: Db, id: string): Promise<boolean> {
+  const r = await db.delete(trades).where(eq(trades.id, id)).returning({ id: trades.id });
+  return r.length > 0;
+}
+
+/**
+ * Deletes the placeholder row of an order the venue never got (written before the create, refused before it
+ * was sent): only an `open` row without a venue id and with nothing filled is removed.
+ * @returns true when a row was deleted
+ */
+export async function deleteOrderPlaceholder(db: Db, accountId: string, clientOrderId: string): Promise<boolean> {
+  const r = await db
+    .delete(orders)
+    .where(
+      and(
+        eq(orders.accountId, accountId),
+        eq(orders.clientOrderId, clientOrderId),
+        sql`${orders.exchangeOrderId} is null`,
+        eq(orders.status, 'open'),
+        eq(orders.filled, '0'),
+      ),
+    )
+    .returning({ id: orders.id });
+  return r.length > 0;
+}
+
 /** A trade by id. */
 export async function findTrade(db: Db, id: string): Promise<TradeRow | undefined> {
   const [r] = await db.select().from(trades).where(eq(trades.id, id)).limit(1);
