@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildBotOverlay, orderPriceLines, type OrderLike } from './bot-overlay.js';
-import { CHART_COLORS } from './market-option.js';
+import { CHART_COLORS, layoutPriceLabels } from './market-option.js';
 
 const M15 = 900_000;
 const candles = Array.from({ length: 6 }, (_, i) => ({ ts: i * M15 }));
@@ -29,6 +29,17 @@ describe('order price lines', () => {
     expect(lines[0]!.lineStyle.color).toBe(CHART_COLORS.up);
     expect(lines[1]!.lineStyle.color).toBe(CHART_COLORS.down);
     expect(lines[1]!.label.formatter).toBe('Sell 0.01 @ 101.000');
+  });
+
+  it('groups the levels of one side so that close ones share one label', () => {
+    const grid = [100, 99.7, 99.4, 99.1].map((p, i) => order({ id: `g${i}`, price: String(p), amount: `0.0${i + 1}` }));
+    const lines = orderPriceLines([...grid, order({ id: 's', side: 'sell', price: '100.3' })], 'BTC/USDT');
+    expect(lines.map((l) => l.group)).toEqual([...grid.map(() => ({ key: 'buy', text: 'Buy' })), { key: 'sell', text: 'Sell' }]);
+    // 0.3 apart at 20 px per unit = 6 px: the three levels within 14 px of the top one share its label.
+    const items = layoutPriceLabels(lines.slice(0, 4), 20);
+    expect(items.filter((i) => i.label.show).map((i) => i.label.formatter)).toEqual(['Buy ×3 @ 99.4000–100.000', 'Buy 0.04 @ 99.1000']);
+    expect(items[1]!.label.show).toBe(false);
+    expect(items[1]!.emphasis.label.formatter).toBe('Buy 0.02 @ 99.7000');
   });
 });
 

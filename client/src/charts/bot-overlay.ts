@@ -20,7 +20,9 @@ export type OrderLike = Pick<OrderView, 'id' | 'symbol' | 'side' | 'price' | 'tr
 
 /**
  * One dashed line per open order of `chartSymbol` (perpetual orders on their spot chart) at its limit price,
- * else its trigger price; orders with neither (market orders) are left out. Label: `Buy 0.001 @ 61234.5`.
+ * else its trigger price; orders with neither (market orders) are left out. Label: `Buy 0.001 @ 61234.5`;
+ * the orders of one side form a label group, so that a grid's close levels share one label
+ * (`Buy ×3 @ 60900.00–61234.50`, see `layoutPriceLabels`) instead of overlapping.
  */
 export function orderPriceLines(orders: readonly OrderLike[], chartSymbol: string, labels: OrderLineLabels = { buy: 'Buy', sell: 'Sell' }): PriceLineMark[] {
   const out: PriceLineMark[] = [];
@@ -29,11 +31,13 @@ export function orderPriceLines(orders: readonly OrderLike[], chartSymbol: strin
     const price = Number(o.price ?? o.triggerPrice);
     if (!Number.isFinite(price) || price <= 0) continue;
     const color = o.side === 'buy' ? CHART_COLORS.up : CHART_COLORS.down;
+    const side = o.side === 'buy' ? labels.buy : labels.sell;
     out.push({
       name: `order:${o.id}`,
       yAxis: price,
       lineStyle: { color, width: 1, type: 'dashed', opacity: 0.85 },
-      label: { show: true, position: 'insideEndTop', color, fontSize: 10, formatter: `${o.side === 'buy' ? labels.buy : labels.sell} ${o.amount} @ ${formatPrice(price)}` },
+      label: { show: true, position: 'insideEndTop', color, fontSize: 10, formatter: `${side} ${o.amount} @ ${formatPrice(price)}` },
+      group: { key: o.side, text: side },
     });
   }
   return out;

@@ -6,8 +6,11 @@ import {
   candleIndexAt,
   describeLayer,
   indicatorData,
+  layoutPriceLabels,
   nextZoomWindow,
   placeSignalMarkers,
+  visiblePriceSpan,
+  type PriceLineMark,
   type MarketChartOption,
   type Translate,
 } from './market-option.js';
@@ -87,6 +90,110 @@ describe('placeSignalMarkers', () => {
       [2, 'SHORT', 1],
     ]);
     expect(markers[0]!.signals[0]).toBe(b); // newest first
+  });
+});
+
+describe('signals on higher timeframes', () => {
+  const H = 3600_000;
+  it('draws a 15m signal at 10:15 on the 08:00 candle of a 4h chart (and on its 1h / 1d candle)', () => {
+    const at1015 = signal('LONG', T0 + 10 * H + 15 * 60_000);
+    const c4h = candles(6, '4h');
+    const [m4h] = placeSignalMarkers(c4h, [at1015], '4h');
+    expect(new Date(c4h[m4h!.index]!.ts).toISOString()).toBe('2024-01-01T08:00:00.000Z');
+    const c1h = candles(24, '1h');
+    expect(new Date(c1h[placeSignalMarkers(c1h, [at1015], '1h')[0]!.index]!.ts).toISOString()).toBe('2024-01-01T10:00:00.000Z');
+    expect(placeSignalMarkers(candles(3, '1d'), [at1015], '1d')[0]!.index).toBe(0);
+  });
+
+  it('keeps the last 15m candle of a 4h period (11:45, closing 12:00) on that period, not the next one', () => {
+    const c4h = candles(6, '4h');
+    const last = signal('SHORT', T0 + 11 * H + 45 * 60_000);
+    expect(placeSignalMarkers(c4h, [last], '4h')[0]!.index).toBe(2);
+  });
+
+  it('spreads a day of signals over their own 4h candles instead of piling them on the last ones', () => {
+    const c4h = candles(12, '4h');
+    const day = Array.from({ length: 24 }, (_, i) => signal(i % 2 ? 'SHORT' : 'LONG', T0 + i * H));
+    const markers = placeSignalMarkers(c4h, day, '4h');
+    expect([...new Set(markers.map((m) => m.index))]).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(markers.every((m) => m.signals.length === 2)).toBe(true);
+  });
+
+  it('labels a marker that stands for several signals with their count', () => {
+    const c4h = candles(6, '4h');
+    const option = buildMarketOption({
+      timeframe: '4h',
+      candles: c4h,
+      signals: [signal('LONG', T0 + 8 * H), signal('LONG', T0 + 9 * H), signal('LONG', T0 + 10 * H), signal('LONG', T0 + 16 * H)],
+      timeZone: 'UTC',
+      t,
+    });
+    expect(byId(option, 'signals-long')!.data).toEqual([{ value: [2, c4h[2]!.low], label: { show: true, formatter: '3' } }, [4, c4h[4]!.low]]);
+  });
+
+  it('gives a signal the same time in the tooltip as in the signal list: its 15m candle close', () => {
+    const c4h = candles(6, '4h');
+    const s = signal('LONG', T0 + 10 * H + 15 * 60_000);
+    const html = (buildMarketOption({ timeframe: '4h', candles: c4h, signals: [s], timeZone: 'Asia/Shanghai', t }).tooltip as { formatter: (p: unknown) => string }).formatter([{ dataIndex: 2 }]);
+    expect(html).toContain('2024-01-01 16:00 – 20:00'); // the 08:00 UTC candle's period in Shanghai
+    expect(html).toContain('chart.signalTime');
+    expect(html).toContain('2024-01-01 18:30'); // createdAt = 10:30 UTC
+  });
+
+  it('lists a busy candle\'s signals compactly and counts the rest', () => {
+    const c1d = candles(2, '1d');
+    const many = Array.from({ length: 20 }, (_, i) => signal('SHORT', T0 + i * 3_600_000));
+    const html = (buildMarketOption({ timeframe: '1d', candles: c1d, signals: many, timeZone: 'UTC', t }).tooltip as { formatter: (p: unknown) => string }).formatter([{ dataIndex: 0 }]);
+    expect(html.match(/class="ct-signal-title"/g)).toHaveLength(1);
+    expect(html).toContain('chart.moreSignals:{&#34;count&#34;:8}');
+    expect(html).toContain('2024-01-01 19:15'); // the newest one, in full
+  });
+});
+
+describe('price line labels', () => {
+  const line = (price: number, group?: PriceLineMark['group'], formatter = `L ${price}`): PriceLineMark => ({
+    name: `l${price}`,
+    yAxis: price,
+    lineStyle: { color: '#fff', width: 1, type: 'dashed', opacity: 1 },
+    label: { show: true, position: 'insideEndTop', color: '#fff', fontSize: 10, formatter },
+    ...(group ? { group } : {}),
+  });
+
+  it('shows every label when the lines are far enough apart', () => {
+    const items = layoutPriceLabels([line(100), line(90), line(80)], 2); // 20 px apart
+    expect(items.map((i) => i.label.show)).toEqual([true, true, true]);
+    expect(items[0]).not.toHaveProperty('group');
+  });
+
+  it('merges the labels of close grid levels into one and shows the others on hover', () => {
+    const buy = { key: 'buy:0.01', text: 'Buy 0.01' };
+    const lines = [line(99, buy), line(100, buy), line(98, buy), line(90, buy), line(101, { key: 'sell:0.01', text: 'Sell 0.01' })];
+    const items = layoutPriceLabels(lines, 2); // 1 price = 2 px: 99, 98 within 14 px of 100; 101 too
+    // From the top: 101 (sell) anchors 100, 99, 98 (mixed groups → "(+3)"); 90 stands alone.
+    expect(items.map((i) => i.label.show)).toEqual([false, false, false, true, true]);
+    expect(items[4]!.label.formatter).toBe('L 101 (+3)');
+    expect(items[3]!.label.formatter).toBe('L 90');
+    expect(items.every((i) => i.emphasis.label.show)).toBe(true);
+    expect(items[0]!.emphasis.label.formatter).toBe('L 99');
+
+    const same = layoutPriceLabels([line(99, buy), line(100, buy), line(98, buy)], 2);
+    expect(same.map((i) => i.label.show)).toEqual([false, true, false]);
+    expect(same[1]!.label.formatter).toBe('Buy 0.01 ×3 @ 98.0000–100.000');
+  });
+
+  it('lays the labels out for the visible price range and pane height', () => {
+    const cs = candles(50, '1h', []); // lows/highs 95..154
+    expect(visiblePriceSpan(cs, { start: 0, end: 9 }, [])).toBeCloseTo((114 - 95) * 1.08);
+    const grid = [100, 100.5, 101, 101.5].map((p) => line(p, { key: 'buy:1', text: 'Buy 1' }));
+    const tight = buildMarketOption({ timeframe: '1h', candles: cs, signals: [], timeZone: 'UTC', t, zoom: { start: 0, end: 49 }, overlay: { priceLines: grid, series: [] }, priceHeightPx: 300 });
+    type WithLines = { markLine: { data: { label: { show: boolean } }[]; silent: boolean } };
+    const wide = (byId(tight, 'candles') as unknown as WithLines).markLine;
+    expect(wide.silent).toBe(false);
+    // 4 levels 0.5 apart over a ~64-wide range on 300 px: about 2 px apart, one label for all.
+    expect(wide.data.filter((d) => d.label.show)).toHaveLength(1);
+    const zoomed = buildMarketOption({ timeframe: '1h', candles: cs, signals: [], timeZone: 'UTC', t, zoom: { start: 0, end: 5 }, overlay: { priceLines: grid, series: [] }, priceHeightPx: 600 });
+    // Zoomed in (range ~12 on 600 px): 25 px apart, every label shown.
+    expect((byId(zoomed, 'candles') as unknown as WithLines).markLine.data.every((d) => d.label.show)).toBe(true);
   });
 });
 
@@ -207,6 +314,12 @@ describe('nextZoomWindow', () => {
 });
 
 describe('describeLayer', () => {
+  it('shows instants as times in the zone, not raw Unix ms', () => {
+    expect(describeLayer({ candle4hTs: Date.UTC(2024, 7, 5, 8), close4h: 61234.5, nested: { createdAt: Date.UTC(2024, 7, 5, 9, 15) } }, 'Asia/Shanghai')).toBe(
+      'candle4hTs=2024-08-05 16:00, close4h=61230, nested.createdAt=2024-08-05 17:15',
+    );
+  });
+
   it('summarises scalars, flattens one level and skips arrays', () => {
     expect(describeLayer({ mode: 'BULL', active: true, bbWidth: 0.0123456, histogram: [1, 2], resonance: { ok: true, histogram4h: [1] } })).toBe(
       'mode=BULL, active=✓, bbWidth=0.01235, resonance.ok=✓',

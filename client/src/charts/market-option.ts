@@ -18,7 +18,7 @@ import {
   type Timeframe,
 } from '@osprey/shared';
 import type { MessageKey, MessageParams } from '../lib/i18n.js';
-import { formatAxisLabel, formatDateTimeShort } from '../lib/time.js';
+import { formatAxisLabel, formatCandlePeriod, formatDateTimeShort } from '../lib/time.js';
 import { formatCompact, formatNumber, formatPrice } from '../lib/format.js';
 
 /** The ECharts option type covering exactly the chart and component modules the market chart registers. */
@@ -190,6 +190,8 @@ export interface MarketOptionInput {
   zoom?: ZoomWindow;
   /** Extra drawings on the price pane (the trade page's entry/SL/TP lines and fill markers). */
   overlay?: ChartOverlay;
+  /** Pixel height of the price pane, for laying out price-line labels (default 300). */
+  priceHeightPx?: number;
 }
 
 /** One horizontal price line (an ECharts markLine item on the candlestick series). */
@@ -198,6 +200,78 @@ export interface PriceLineMark {
   yAxis: number;
   lineStyle: { color: string; width: number; type: 'solid' | 'dashed' | 'dotted'; opacity: number };
   label: { show: boolean; position: 'insideEndTop'; color: string; fontSize: number; formatter: string };
+  /**
+   * Lines of one kind that may share a merged label when they sit too close to label apart (grid orders:
+   * key `buy`, text `Buy`, merged as `Buy ×3 @ 60900.00–61234.50`).
+   */
+  group?: { key: string; text: string };
+}
+
+/** A price line as drawn: its label possibly hidden (then shown on hover) or merged with its neighbours'. */
+export type PriceLineItem = Omit<PriceLineMark, 'group'> & { emphasis: { label: { show: true; formatter: string } } };
+
+/** Minimum vertical distance (px) between two shown price-line labels (10 px text plus a gap). */
+export const PRICE_LABEL_PX = 14;
+
+/**
+ * Lays out price-line labels so they never overlap: from the highest price down, a line less than `minPx`
+ * pixels (at `pxPerPrice` pixels per price unit) from the last labelled line hides its label — it shows
+ * on hover instead — and joins that line's group. A group's label then names all its lines: lines sharing
+ * a `group.key` as `<text> ×n @ <low>–<high>`, others as the first label plus `(+n)`. A non-positive or
+ * non-finite `pxPerPrice` shows every label. Items keep the input order.
+ */
+export function layoutPriceLabels(lines: readonly PriceLineMark[], pxPerPrice: number, minPx: number = PRICE_LABEL_PX): PriceLineItem[] {
+  const items: PriceLineItem[] = lines.map(({ group: _group, ...l }) => ({
+    ...l,
+    label: { ...l.label },
+    emphasis: { label: { show: true, formatter: l.label.formatter } },
+  }));
+  if (!(pxPerPrice > 0) || !Number.isFinite(pxPerPrice)) return items;
+  const order = lines.map((_, i) => i).sort((a, b) => lines[b]!.yAxis - lines[a]!.yAxis);
+  const groups: number[][] = [];
+  for (const i of order) {
+    const g = groups.at(-1);
+    const anchor = g ? lines[g[0]!]! : null;
+    if (g && anchor && (anchor.yAxis - lines[i]!.yAxis) * pxPerPrice < minPx) g.push(i);
+    else groups.push([i]);
+  }
+  for (const g of groups) {
+    const first = items[g[0]!]!;
+    for (const i of g.slice(1)) items[i]!.label.show = false;
+    if (g.length === 1 || !first.label.show) continue;
+    const keys = new Set(g.map((i) => lines[i]!.group?.key));
+    const grp = lines[g[0]!]!.group;
+    let text: string;
+    if (grp && keys.size === 1) {
+      const prices = g.map((i) => lines[i]!.yAxis);
+      text = `${grp.text} ×${g.length} @ ${formatPrice(Math.min(...prices))}–${formatPrice(Math.max(...prices))}`;
+    } else text = `${first.label.formatter} (+${g.length - 1})`;
+    first.label.formatter = text;
+    first.emphasis.label.formatter = text;
+  }
+  return items;
+}
+
+/** Height (px) of the price pane of a market chart `chartHeight` px tall (see the pane layout). */
+export function pricePaneHeightPx(chartHeight: number): number {
+  return chartHeight * PRICE_PANE_SHARE;
+}
+
+/**
+ * Price span the price axis shows over the candles `zoom.start…zoom.end`: their lows/highs and Bollinger
+ * bands, widened to `lines` as {@link extentWithLines} does. 0 when no candle is in the window.
+ */
+export function visiblePriceSpan(candles: readonly CandleWithIndicators[], zoom: ZoomWindow, lines: readonly number[]): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = Math.max(0, zoom.start); i <= Math.min(candles.length - 1, zoom.end); i++) {
+    const c = candles[i]!;
+    lo = Math.min(lo, c.low, c.ind.bb_lower ?? Infinity);
+    hi = Math.max(hi, c.high, c.ind.bb_upper ?? -Infinity);
+  }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return 0;
+  const [a, b] = extentWithLines(lo, hi, lines);
+  return b - a;
 }
 
 /**
@@ -211,9 +285,11 @@ export interface ChartOverlay {
 
 const GRID_LEFT = 12;
 const GRID_RIGHT = 72;
+/** Share of the chart height taken by the price pane. */
+const PRICE_PANE_SHARE = 0.51;
 /** Four stacked panes: price, volume, RSI, MACD (top/height). */
 const GRIDS = [
-  { top: 34, height: '51%' },
+  { top: 34, height: `${PRICE_PANE_SHARE * 100}%` },
   { top: '61%', height: '8%' },
   { top: '71.5%', height: '10%' },
   { top: '84%', height: '9%' },
@@ -225,8 +301,14 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-/** A scalar for the tooltip: numbers to 4 significant digits, booleans as ✓/✗. */
-function scalar(v: unknown): string {
+/** True for a detail field holding an instant (`candle4hTs`, `createdAt`, `ts`): a time-like name and a Unix ms value. */
+function isTimeField(key: string, v: unknown): v is number {
+  return typeof v === 'number' && /(^ts$|Ts$|At$|Time$)/.test(key) && v > 1e11 && v < 1e14;
+}
+
+/** A scalar for the tooltip: instants as `YYYY-MM-DD HH:mm` in `timeZone`, numbers to 4 significant digits, booleans as ✓/✗. */
+function scalar(v: unknown, key = '', timeZone = 'UTC'): string {
+  if (isTimeField(key, v)) return formatDateTimeShort(v, timeZone);
   if (typeof v === 'number') return formatNumber(v);
   if (typeof v === 'boolean') return v ? '✓' : '✗';
   return String(v);
@@ -234,23 +316,23 @@ function scalar(v: unknown): string {
 
 /**
  * One detector layer (`details.filter` etc.) as a short `key=value, …` line: scalars as-is (booleans ✓/✗),
- * nested objects flattened one level (`resonance.ok=✓`), arrays (indicator windows) left out. Capped at
- * 260 characters.
+ * instants (`candle4hTs=…`) as formatted times in `timeZone` rather than raw Unix ms, nested objects
+ * flattened one level (`resonance.ok=✓`), arrays (indicator windows) left out. Capped at 260 characters.
  */
-export function describeLayer(value: unknown): string {
+export function describeLayer(value: unknown, timeZone = 'UTC'): string {
   let text: string;
   if (value == null) text = '-';
   else if (typeof value !== 'object') text = scalar(value);
-  else if (Array.isArray(value)) text = value.map(scalar).join(', ');
+  else if (Array.isArray(value)) text = value.map((v) => scalar(v)).join(', ');
   else {
     const parts: string[] = [];
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (Array.isArray(v)) continue;
       if (v !== null && typeof v === 'object') {
         for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) {
-          if (v2 === null || typeof v2 !== 'object') parts.push(`${k}.${k2}=${scalar(v2)}`);
+          if (v2 === null || typeof v2 !== 'object') parts.push(`${k}.${k2}=${scalar(v2, k2, timeZone)}`);
         }
-      } else parts.push(`${k}=${scalar(v)}`);
+      } else parts.push(`${k}=${scalar(v, k, timeZone)}`);
     }
     text = parts.join(', ');
   }
@@ -268,11 +350,15 @@ function describeScore(s: MarketSignal): string {
   return list.length ? `${s.score} (${list.join(' · ')})` : String(s.score);
 }
 
-/** HTML block describing one signal (score, size, expiry and the filter/trigger/confirm layers). */
+/**
+ * HTML block describing one signal: title with its time — the close of its 15m candle (`createdAt`), the
+ * time the signal list shows — then score, size, expiry and the filter/trigger/confirm layers.
+ */
 export function signalTooltipHtml(s: MarketSignal, timeZone: string, t: Translate): string {
   const color = s.type === 'LONG' ? CHART_COLORS.up : CHART_COLORS.down;
   const arrow = s.type === 'LONG' ? '▲' : '▼';
   const rows: [string, string][] = [
+    [t('chart.signalTime'), formatDateTimeShort(s.createdAt, timeZone)],
     [t('chart.score'), describeScore(s)],
     [t('chart.multiplier'), `×${s.sizeMultiplier}`],
     [t('chart.expires'), formatDateTimeShort(s.expiresAt, timeZone)],
@@ -283,7 +369,7 @@ export function signalTooltipHtml(s: MarketSignal, timeZone: string, t: Translat
     ['chart.confirm', 'confirm'],
   ];
   for (const [label, key] of layers) {
-    if (key in s.details) rows.push([t(label), describeLayer(s.details[key])]);
+    if (key in s.details) rows.push([t(label), describeLayer(s.details[key], timeZone)]);
   }
   return (
     `<div class="ct-signal"><div class="ct-signal-title" style="color:${color}">${arrow} ` +
@@ -293,7 +379,24 @@ export function signalTooltipHtml(s: MarketSignal, timeZone: string, t: Translat
   );
 }
 
-/** HTML tooltip for the candle at `index`: time, OHLCV, indicators, and any signals on it. */
+/** Signals described in full in a candle's tooltip; further ones get one line each (up to {@link LISTED_SIGNALS} in all). */
+const DETAILED_SIGNALS = 1;
+/** Signals listed in a candle's tooltip at most; the rest are counted. */
+const LISTED_SIGNALS = 12;
+
+/** One line for a signal in a busy candle's tooltip: `▼ SHORT 22 ×1 · 14:45` (its candle close time). */
+function signalLineHtml(s: MarketSignal, timeZone: string, t: Translate): string {
+  const color = s.type === 'LONG' ? CHART_COLORS.up : CHART_COLORS.down;
+  return (
+    `<div class="ct-row"><span style="color:${color}">${s.type === 'LONG' ? '▲' : '▼'} ${esc(t(`signals.${s.type}`))} ${s.score} ×${s.sizeMultiplier}</span>` +
+    `<b>${esc(formatDateTimeShort(s.createdAt, timeZone))}</b></div>`
+  );
+}
+
+/**
+ * HTML tooltip for a candle: its period (open – close, in `timeZone`), OHLCV, indicators, and the signals
+ * on it newest first — the newest in full, up to eleven more on one line each, the rest counted.
+ */
 export function candleTooltipHtml(
   candle: CandleWithIndicators,
   timeframe: Timeframe,
@@ -314,13 +417,18 @@ export function candleTooltipHtml(
     const v = candle.ind[col];
     if (v != null) ind.push(`<span>${esc(col)} <b>${esc(formatNumber(v))}</b></span>`);
   }
+  const signals = markers.flatMap((m) => m.signals).sort((a, b) => b.createdAt - a.createdAt);
+  const listed = signals.slice(DETAILED_SIGNALS, LISTED_SIGNALS);
+  const rest = signals.length - DETAILED_SIGNALS - listed.length;
   return (
-    `<div class="ct"><div class="ct-time">${esc(formatDateTimeShort(candle.ts, timeZone))} <small>${esc(timeZone)}</small></div>` +
+    `<div class="ct"><div class="ct-time">${esc(formatCandlePeriod(candle.ts, TIMEFRAME_MS[timeframe], timeZone))} <small>${esc(timeZone)}</small></div>` +
     `<div class="ct-ohlc" style="color:${color}">` +
     ohlc.map(([k, v]) => `<span>${esc(k)} <b>${esc(v)}</b></span>`).join('') +
     `</div>` +
     (ind.length ? `<div class="ct-ind">${ind.join('')}</div>` : '') +
-    markers.flatMap((m) => m.signals.map((s) => signalTooltipHtml(s, timeZone, t))).join('') +
+    signals.slice(0, DETAILED_SIGNALS).map((s) => signalTooltipHtml(s, timeZone, t)).join('') +
+    (listed.length ? `<div class="ct-signal">${listed.map((s) => signalLineHtml(s, timeZone, t)).join('')}</div>` : '') +
+    (rest > 0 ? `<div class="ct-more">${esc(t('chart.moreSignals', { count: rest }))}</div>` : '') +
     `</div>`
   );
 }
@@ -336,8 +444,11 @@ interface AxisTooltipParam {
  * signal markers), volume (up/down coloured bars), RSI (rsi_7 on 15m, rsi_14 otherwise, 30/70 guides)
  * and MACD (line, signal line, positive/negative histogram) — with inside + slider dataZoom over all
  * panes. Null indicator values become `'-'` gaps. Series carry stable ids so later `setOption` calls
- * merge in place. An optional `overlay` adds price lines (markLine on the candles) and extra price-pane
- * series. Pure: no DOM or ECharts runtime needed.
+ * merge in place. Each signal marker sits on the candle containing the signal's 15m candle, whatever the
+ * timeframe; one marker per direction and candle, labelled with the count when it stands for several.
+ * An optional `overlay` adds price lines (markLine on the candles, labels laid out by
+ * {@link layoutPriceLabels} for the visible price range) and extra price-pane series. Pure: no DOM or
+ * ECharts runtime needed.
  */
 export function buildMarketOption(input: MarketOptionInput): MarketChartOption {
   const { timeframe, candles, signals, timeZone, t } = input;
@@ -380,6 +491,7 @@ export function buildMarketOption(input: MarketOptionInput): MarketChartOption {
     ...extra,
   });
 
+  const linePrices = (input.overlay?.priceLines ?? []).map((l) => l.yAxis).filter((v) => Number.isFinite(v));
   const series: MarketChartOption['series'] = [
     {
       id: 'candles',
@@ -393,7 +505,16 @@ export function buildMarketOption(input: MarketOptionInput): MarketChartOption {
       barMaxWidth: 16,
       itemStyle: { color: CHART_COLORS.up, color0: CHART_COLORS.down, borderColor: CHART_COLORS.up, borderColor0: CHART_COLORS.down },
       ...(input.overlay
-        ? { markLine: { silent: true, symbol: 'none', animation: false, precision: 10, data: input.overlay.priceLines.map((l) => ({ ...l })) } }
+        ? {
+            // Not silent: a label hidden to avoid overlapping its neighbours shows while its line is hovered.
+            markLine: {
+              silent: false,
+              symbol: 'none',
+              animation: false,
+              precision: 10,
+              data: layoutPriceLabels(input.overlay.priceLines, (input.priceHeightPx ?? 300) / visiblePriceSpan(candles, zoom, linePrices)),
+            },
+          }
         : {}),
     },
     ...emaColumns(timeframe).map((col) => line(col, `EMA ${col.slice(4)}`, indicatorData(candles, col), CHART_COLORS[col as 'ema_9'], 0)),
@@ -416,8 +537,10 @@ export function buildMarketOption(input: MarketOptionInput): MarketChartOption {
         symbolRotate: type === 'LONG' ? 0 : 180,
         symbolOffset: [0, type === 'LONG' ? MARKER_OFFSET_PX : -MARKER_OFFSET_PX],
         itemStyle: { color: type === 'LONG' ? CHART_COLORS.up : CHART_COLORS.down, borderColor: '#0b0f14', borderWidth: 1 },
+        // A marker standing for several signals (a 4h or 1d candle holds many 15m closes) shows how many.
+        label: { show: false, position: type === 'LONG' ? 'bottom' : 'top', distance: 2, color: type === 'LONG' ? CHART_COLORS.up : CHART_COLORS.down, fontSize: 9, fontWeight: 'bold' },
         z: 10,
-        data: markers.filter((m) => m.type === type).map((m) => [m.index, m.price]),
+        data: markers.filter((m) => m.type === type).map((m) => markerDatum(m)),
       }),
     ),
     {
@@ -460,7 +583,6 @@ export function buildMarketOption(input: MarketOptionInput): MarketChartOption {
     ...(input.overlay?.series ?? []),
   ];
 
-  const linePrices = (input.overlay?.priceLines ?? []).map((l) => l.yAxis).filter((v) => Number.isFinite(v));
   const legendNames = [...emaColumns(timeframe).map((c) => `EMA ${c.slice(4)}`), ...(hasBollinger(timeframe) ? ['BB'] : [])];
   const axisLabel = { color: CHART_COLORS.axis, fontSize: 10 };
   const splitLine = { lineStyle: { color: CHART_COLORS.grid } };
@@ -542,6 +664,15 @@ export function buildMarketOption(input: MarketOptionInput): MarketChartOption {
     ],
     series,
   };
+}
+
+/**
+ * Scatter datum of a marker: `[index, price]`, or for a marker standing for several signals the same with a
+ * label showing their count.
+ */
+function markerDatum(m: SignalMarker): [number, number] | { value: [number, number]; label: { show: true; formatter: string } } {
+  if (m.signals.length <= 1) return [m.index, m.price];
+  return { value: [m.index, m.price], label: { show: true, formatter: String(m.signals.length) } };
 }
 
 /** Number of marker points {@link buildMarketOption} renders for these inputs. */

@@ -81,6 +81,17 @@ export function formatUtc(ms: number): string {
 }
 
 /**
+ * The period of a candle in `timeZone`, open to close: `2024-08-05 08:00 – 12:00` when it closes on the
+ * same calendar day, else `2024-08-05 20:00 – 08-06 00:00`. `periodMs` is the timeframe length.
+ */
+export function formatCandlePeriod(openTs: number, periodMs: number, timeZone: string = localTimeZone()): string {
+  const o = zonedParts(openTs, timeZone);
+  const c = zonedParts(openTs + periodMs, timeZone);
+  const sameDay = o.year === c.year && o.month === c.month && o.day === c.day;
+  return `${o.year}-${o.month}-${o.day} ${o.hour}:${o.minute} – ${sameDay ? '' : `${c.month}-${c.day} `}${c.hour}:${c.minute}`;
+}
+
+/**
  * Compact chart axis label for a candle open time (Unix ms) in `timeZone`: `YYYY-MM-DD` on the daily
  * timeframe, `MM-DD HH:mm` on intraday ones.
  */

@@ -5,7 +5,7 @@ import { EChart } from '../components/EChart.js';
 import { Placeholder, Spinner } from '../components/Feedback.js';
 import { useI18n } from '../lib/i18n.js';
 import { localTimeZone } from '../lib/time.js';
-import { buildMarketOption, candleIndexAt, countMarkers, nextZoomWindow, type ChartOverlay, type ZoomWindow } from '../charts/market-option.js';
+import { buildMarketOption, candleIndexAt, countMarkers, nextZoomWindow, pricePaneHeightPx, type ChartOverlay, type ZoomWindow } from '../charts/market-option.js';
 
 /** Imperative API of {@link MarketChart}. */
 export interface MarketChartHandle {
@@ -35,10 +35,14 @@ interface ZoomEventPart {
   endValue?: number;
 }
 
+/** Wait after the last zoom/pan before the overlay's price labels are laid out again (ms). */
+const RELAYOUT_MS = 250;
+
 /**
  * The market chart (see `buildMarketOption`). Live updates are merged in place (`replaceMerge` on series)
  * with the user's zoom window carried over — following new candles when it touches the live edge — while
- * a new `resetKey` rebuilds the chart from scratch. The container (`data-testid="market-chart"`) exposes
+ * a new `resetKey` rebuilds the chart from scratch. With overlay price lines, a zoom or pan lays their
+ * labels out again for the new price range (so close lines never print over each other). The container (`data-testid="market-chart"`) exposes
  * `data-candles`, `data-markers`, `data-last-ts` and `data-last-close` for browser tests.
  */
 export function MarketChart({ timeframe, candles, signals, resetKey, loading, overlay, ref }: MarketChartProps) {
@@ -46,9 +50,12 @@ export function MarketChart({ timeframe, candles, signals, resetKey, loading, ov
   const timeZone = localTimeZone();
   const [chart, setChart] = useState<ECharts | null>(null);
   const view = useRef<{ key: string | null; count: number; zoom: ZoomWindow | null }>({ key: null, count: 0, zoom: null });
+  const [layoutTick, setLayoutTick] = useState(0);
+  const hasLines = (overlay?.priceLines.length ?? 0) > 0;
 
   useEffect(() => {
     if (!chart) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     // Track user zoom/pan as candle indices so updates can restore (or advance) the window.
     const onZoom = (raw: unknown) => {
       const evt = raw as ZoomEventPart & { batch?: ZoomEventPart[] };
@@ -58,21 +65,27 @@ export function MarketChart({ timeframe, candles, signals, resetKey, loading, ov
       const pick = (value: number | undefined, pct: number | undefined, fallback: number) =>
         typeof value === 'number' ? value : typeof pct === 'number' ? Math.round((pct / 100) * span) : fallback;
       view.current.zoom = { start: pick(p.startValue, p.start, cur.start), end: pick(p.endValue, p.end, cur.end) };
+      if (hasLines) {
+        clearTimeout(timer);
+        timer = setTimeout(() => setLayoutTick((n) => n + 1), RELAYOUT_MS);
+      }
     };
     chart.on('datazoom', onZoom);
     return () => {
+      clearTimeout(timer);
       chart.off('datazoom', onZoom);
     };
-  }, [chart]);
+  }, [chart, hasLines]);
 
   useEffect(() => {
     if (!chart) return;
     const reset = view.current.key !== resetKey;
     const zoom = nextZoomWindow(reset ? null : view.current.zoom, reset ? 0 : view.current.count, candles.length);
-    const option = buildMarketOption({ timeframe, candles, signals, timeZone, t, zoom, overlay });
+    const priceHeightPx = pricePaneHeightPx(chart.getHeight());
+    const option = buildMarketOption({ timeframe, candles, signals, timeZone, t, zoom, overlay, priceHeightPx });
     chart.setOption(option, reset ? { notMerge: true } : { replaceMerge: ['series'] });
     view.current = { key: resetKey, count: candles.length, zoom };
-  }, [chart, timeframe, candles, signals, timeZone, t, resetKey, overlay]);
+  }, [chart, timeframe, candles, signals, timeZone, t, resetKey, overlay, layoutTick]);
 
   useImperativeHandle(
     ref,

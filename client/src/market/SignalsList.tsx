@@ -13,7 +13,8 @@ const stop = (e: MouseEvent | KeyboardEvent) => e.stopPropagation();
 const MAX_ROWS = 300;
 
 /**
- * Detector signals of one symbol, newest first: time (creation, user's zone), direction, score, size
+ * Detector signals of one symbol, newest first: time (the close of the signal's 15m candle, user's zone —
+ * the time the chart tooltip gives it too), direction, score, size
  * multiplier, expiry and ACTIVE/EXPIRED relative to the feed time `now`. Clicking a row calls `onSelect`.
  * With `onTrade`, active signals get "Trade" (`signal-trade`, prefills the order ticket) and "Pending"
  * (`signal-pending`, prefills a pending order at the signal's trigger price) actions.
@@ -44,7 +45,7 @@ export function SignalsList({
         <table className="table table-compact table-hover">
           <thead>
             <tr>
-              <th>{t('signals.time')}</th>
+              <th title={t('signals.timeHint')}>{t('signals.time')}</th>
               <th>{t('signals.type')}</th>
               <th className="num">{t('signals.score')}</th>
               <th className="num">{t('signals.mult')}</th>

@@ -1,4 +1,4 @@
-import { createContext, useContext, useRef, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import type { FeedState, MarketSignal } from '@osprey/shared';
@@ -6,6 +6,7 @@ import { AUTH_ME_KEY, useTRPC } from '../lib/trpc.js';
 import { errorMessage, isUnauthorized } from '../lib/errors.js';
 import { showToast } from '../lib/toast.js';
 import { prependSignal, signalsInput } from './live.js';
+import { createSignalBatcher, signalToast } from './signal-toasts.js';
 
 /** Live feed state shared by the header clock and the market page. */
 export interface FeedInfo {
@@ -19,8 +20,9 @@ const FeedContext = createContext<FeedInfo>({ feed: null, status: 'idle' });
 
 /**
  * Subscribes once for the whole signed-in app to `market.onFeed` (feed clock, ~1/s) and
- * `market.onSignal` (all symbols: each new signal raises a toast and is prepended to the cached
- * `market.signals` list of its symbol), and provides the feed state to {@link useFeed}.
+ * `market.onSignal` (all symbols: each new signal is prepended to the cached `market.signals` list of its
+ * symbol; a burst of signals — one 15m close gives one per symbol — raises one grouped toast, see
+ * `signalToast`), and provides the feed state to {@link useFeed}.
  */
 export function FeedProvider({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
@@ -34,20 +36,20 @@ export function FeedProvider({ children }: { children: ReactNode }) {
 
   const feedSub = useSubscription(trpc.market.onFeed.subscriptionOptions(undefined, { onError: onStreamError }));
 
-  const seen = useRef(new Set<string>());
+  const [batcher] = useState(() =>
+    createSignalBatcher((burst) => {
+      const toast = signalToast(burst);
+      if (toast) showToast(toast.kind, toast.key, toast.params);
+    }),
+  );
+  useEffect(() => () => batcher.dispose(), [batcher]);
   useSubscription(
     trpc.market.onSignal.subscriptionOptions(undefined, {
       onData: (signal: MarketSignal) => {
         queryClient.setQueryData(trpc.market.signals.queryKey(signalsInput(signal.symbol)), (old) =>
           old ? prependSignal(old, signal) : old,
         );
-        if (seen.current.has(signal.id)) return;
-        seen.current.add(signal.id);
-        showToast(signal.type === 'LONG' ? 'long' : 'short', 'toast.newSignal', {
-          type: signal.type,
-          symbol: signal.symbol,
-          score: signal.score,
-        });
+        batcher.add(signal);
       },
       onError: onStreamError,
     }),
