@@ -85,7 +85,7 @@ export function OrderTicket({
       onSuccess: (trade) => {
         showToast('success', 'ticket.opened', { side: t(`side.${trade.side}`), symbol: trade.symbol, amount: trade.amount });
         setSubmitted(false);
-        onChange({ ...ticket, entryPrice: '', stopLoss: '', takeProfits: [], breakevenAfterTp1: false, sourceSignalId: null });
+        onChange({ ...ticket, entryPrice: '', stopLoss: '', takeProfits: [], breakevenAfterTp1: false, sourceSignalId: null, sourceSignalLabel: null });
         for (const status of ['active', 'all'] as const) void queryClient.invalidateQueries({ queryKey: trpc.trading.trades.queryKey(tradeQueries.trades(accountId, status)) });
         void queryClient.invalidateQueries({ queryKey: trpc.trading.orders.queryKey({ accountId }) });
         void queryClient.invalidateQueries({ queryKey: trpc.trading.balances.queryKey({ accountId }) });
@@ -145,8 +145,10 @@ export function OrderTicket({
       {ticket.sourceSignalId && (
         <div className="signal-chip" data-testid="ticket-signal" data-signal-id={ticket.sourceSignalId}>
           <span>{t('ticket.fromSignal')}</span>
-          <code title={ticket.sourceSignalId}>{ticket.sourceSignalId}</code>
-          <button type="button" className="btn btn-ghost btn-icon" aria-label={t('ticket.clearSignal')} onClick={() => update({ sourceSignalId: null })}>
+          <span className="strong" title={ticket.sourceSignalId}>
+            {ticket.sourceSignalLabel ?? ticket.sourceSignalId}
+          </span>
+          <button type="button" className="btn btn-ghost btn-icon" aria-label={t('ticket.clearSignal')} onClick={() => update({ sourceSignalId: null, sourceSignalLabel: null })}>
             ×
           </button>
         </div>

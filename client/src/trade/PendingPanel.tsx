@@ -76,7 +76,7 @@ export function PendingPanel({
       onSuccess: () => {
         showToast('success', 'pending.created', { symbol });
         setSubmitted(false);
-        onChange({ ...form, triggerPrice: '', direction: null, stopLoss: '', takeProfits: [], sourceSignalId: null });
+        onChange({ ...form, triggerPrice: '', direction: null, stopLoss: '', takeProfits: [], sourceSignalId: null, sourceSignalLabel: null });
         refresh();
       },
       onError: (err) => {
@@ -234,8 +234,10 @@ export function PendingPanel({
         {form.sourceSignalId && (
           <div className="signal-chip" data-testid="pending-signal" data-signal-id={form.sourceSignalId}>
             <span>{t('ticket.fromSignal')}</span>
-            <code title={form.sourceSignalId}>{form.sourceSignalId}</code>
-            <button type="button" className="btn btn-ghost btn-icon" aria-label={t('ticket.clearSignal')} onClick={() => update({ sourceSignalId: null })}>
+            <span className="strong" title={form.sourceSignalId}>
+            {form.sourceSignalLabel ?? form.sourceSignalId}
+          </span>
+            <button type="button" className="btn btn-ghost btn-icon" aria-label={t('ticket.clearSignal')} onClick={() => update({ sourceSignalId: null, sourceSignalLabel: null })}>
               ×
             </button>
           </div>

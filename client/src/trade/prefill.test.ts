@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MarketSignal } from '@osprey/shared';
 import {
+  signalChipLabel,
   applyPrefillToPending,
   applyPrefillToTicket,
   parsePrefillHash,
@@ -38,6 +39,7 @@ describe('signal → prefill', () => {
       symbol: 'BTC/USDT',
       side: 'short',
       sourceSignalId: 'binance:BTC/USDT:1722470400000',
+      signal: { type: 'SHORT', score: 21, closeTs: 1722471300000 },
       sizeMultiplier: 2,
       stopLoss: null,
       triggerPrice: '64123.45',
@@ -55,14 +57,23 @@ describe('signal → prefill', () => {
   });
 
   it('round-trips through the hash', () => {
-    const p: TradePrefill = { target: 'pending', symbol: 'BTC/USDT', side: 'long', sourceSignalId: 'binance:BTC/USDT:1', sizeMultiplier: 2, stopLoss: '60000', triggerPrice: '64000.5' };
+    const p: TradePrefill = { target: 'pending', symbol: 'BTC/USDT', side: 'long', sourceSignalId: 'binance:BTC/USDT:1', signal: { type: 'LONG', score: 18, closeTs: 1722471300000 }, sizeMultiplier: 2, stopLoss: '60000', triggerPrice: '64000.5' };
     const hash = prefillToHash(p);
     expect(hash.startsWith('#/trade?')).toBe(true);
     expect(parsePrefillHash(hash)).toEqual(p);
+    expect(parsePrefillHash(prefillToHash({ ...p, signal: null }))).toEqual({ ...p, signal: null });
     expect(parsePrefillHash('#/trade')).toBeNull();
     expect(parsePrefillHash('#/market?to=ticket&symbol=BTC%2FUSDT&side=long')).toBeNull();
     expect(parsePrefillHash('#/trade?to=ticket&symbol=BTC%2FUSDT&side=up')).toBeNull();
     expect(parsePrefillHash('#/trade?to=ticket&symbol=BTC%2FUSDT&side=long&mult=-1&sl=1e5')).toMatchObject({ sizeMultiplier: 1, stopLoss: null });
+  });
+
+  it('names the signal on the chip, not by its id', () => {
+    const p = prefillFromSignal(signal(), 'ticket');
+    expect(signalChipLabel(p, 'UTC')).toBe('BTC/USDT SHORT · score 21 · 08-01 00:15');
+    expect(signalChipLabel(p, 'Asia/Shanghai')).toBe('BTC/USDT SHORT · score 21 · 08-01 08:15');
+    expect(signalChipLabel({ ...p, signal: null }, 'UTC')).toBe('BTC/USDT short');
+    expect(signalChipLabel({ ...p, sourceSignalId: null }, 'UTC')).toBeNull();
   });
 
   it('maps a spot signal symbol to the account market', () => {

@@ -5,6 +5,7 @@
  */
 import type { MarketSignal, PositionSide } from '@osprey/shared';
 import { decimalFromNumber, isDecimalString } from '../lib/decimal.js';
+import { formatMonthDayTime } from '../lib/time.js';
 import { DEFAULT_SIZING, scaleSizing, type PendingFormState, type SizingState, type TicketState } from './ticket.js';
 
 /** What a signal prefills: the ticket, or the pending form ("pending at trigger"). */
@@ -17,6 +18,8 @@ export interface TradePrefill {
   symbol: string;
   side: PositionSide;
   sourceSignalId: string | null;
+  /** What the signal was (for the chip naming it): direction, score and its candle's close time (Unix ms). */
+  signal?: { type: 'LONG' | 'SHORT'; score: number; closeTs: number } | null;
   /** The signal's size multiplier (1 or 2), applied to the user's usual size. */
   sizeMultiplier: number;
   /** Suggested stop-loss (decimal string), when the signal carries one. */
@@ -74,6 +77,7 @@ export function prefillFromSignal(signal: MarketSignal, target: PrefillTarget): 
     symbol: signal.symbol,
     side: signal.type === 'LONG' ? 'long' : 'short',
     sourceSignalId: signal.id,
+    signal: { type: signal.type, score: signal.score, closeTs: signal.createdAt },
     sizeMultiplier: signal.sizeMultiplier,
     stopLoss: signalStopLoss(signal.details),
     triggerPrice: signalTriggerPrice(signal.details),
@@ -84,6 +88,11 @@ export function prefillFromSignal(signal: MarketSignal, target: PrefillTarget): 
 export function prefillToHash(p: TradePrefill): string {
   const q = new URLSearchParams({ to: p.target, symbol: p.symbol, side: p.side, mult: String(p.sizeMultiplier) });
   if (p.sourceSignalId) q.set('signal', p.sourceSignalId);
+  if (p.signal) {
+    q.set('stype', p.signal.type);
+    q.set('score', String(p.signal.score));
+    q.set('sts', String(p.signal.closeTs));
+  }
   if (p.stopLoss) q.set('sl', p.stopLoss);
   if (p.triggerPrice) q.set('trigger', p.triggerPrice);
   return `#/trade?${q.toString()}`;
@@ -101,11 +110,17 @@ export function parsePrefillHash(hash: string): TradePrefill | null {
   const mult = Number(q.get('mult') ?? '1');
   const sl = q.get('sl');
   const trigger = q.get('trigger');
+  const st = q.get('stype');
+  const stype = st === 'LONG' || st === 'SHORT' ? st : null;
+  const score = Number(q.get('score'));
+  const sts = Number(q.get('sts'));
+  const signal: TradePrefill['signal'] = stype && Number.isFinite(score) && Number.isInteger(sts) && sts > 0 ? { type: stype, score, closeTs: sts } : null;
   return {
     target,
     symbol,
     side,
     sourceSignalId: q.get('signal') || null,
+    signal,
     sizeMultiplier: Number.isFinite(mult) && mult > 0 ? mult : 1,
     stopLoss: sl && isDecimalString(sl) ? sl : null,
     triggerPrice: trigger && isDecimalString(trigger) ? trigger : null,
@@ -155,6 +170,7 @@ export function applyPrefillToTicket(t: TicketState, p: TradePrefill, sizing: Si
     takeProfits: [],
     breakevenAfterTp1: false,
     sourceSignalId: p.sourceSignalId,
+    sourceSignalLabel: signalChipLabel(p),
   };
 }
 
@@ -172,5 +188,16 @@ export function applyPrefillToPending(f: PendingFormState, p: TradePrefill, sizi
     stopLoss: p.stopLoss ?? '',
     takeProfits: [],
     sourceSignalId: p.sourceSignalId,
+    sourceSignalLabel: signalChipLabel(p),
   };
+}
+
+/**
+ * How the ticket's signal chip names the signal: `BTC/USDT LONG · score 18 · 08-05 10:15` (its candle's close
+ * in `timeZone`), or `BTC/USDT long` when the prefill carries no signal summary; null without a signal.
+ */
+export function signalChipLabel(p: Pick<TradePrefill, 'symbol' | 'side' | 'sourceSignalId' | 'signal'>, timeZone?: string): string | null {
+  if (!p.sourceSignalId) return null;
+  if (!p.signal) return `${p.symbol} ${p.side}`;
+  return `${p.symbol} ${p.signal.type} · score ${p.signal.score} · ${formatMonthDayTime(p.signal.closeTs, timeZone)}`;
 }

@@ -48,6 +48,8 @@ export interface TicketState {
   breakevenAfterTp1: boolean;
   /** Detector signal the ticket was prefilled from ("trade this"), sent as `sourceSignalId`. */
   sourceSignalId: string | null;
+  /** How the signal chip names that signal (`BTC/USDT LONG · score 18 · 08-05 10:15`), or null. */
+  sourceSignalLabel?: string | null;
 }
 
 /** The pending (price-triggered) order form as typed. */
@@ -66,6 +68,8 @@ export interface PendingFormState {
   /** Lifetime in ms (one of {@link PENDING_EXPIRIES}). */
   expiresInMs: number;
   sourceSignalId: string | null;
+  /** How the signal chip names the signal, or null (see {@link TicketState.sourceSignalLabel}). */
+  sourceSignalLabel?: string | null;
 }
 
 /** Where the ticket is sent: the account, the symbol, and the account's market type. */
