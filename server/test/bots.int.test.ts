@@ -281,7 +281,7 @@ describe('restart safety and the lease', () => {
     const cur = paper.engine.toJSON().state.lastPrice['BTC/USDT']!;
     const low = Number(buy!.price) * 0.999;
     const ts = Math.floor(now / M15) * M15;
-    app.services.bus.emit('candle', { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '15m', candle: { ts, open: Number(cur.price), high: Number(cur.price), low, close: low, volume: 1 }, closed: false });
+    app.services.bus.emit('candle', { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '15m', candle: { ts, open: Number(cur.price), high: Number(cur.price), low, close: low, volume: 1, ind: {} }, closed: false });
     await app.services.trading.idle();
     const [fill] = await paper.fetchOrderFills(buy!.id, 'BTC/USDT');
     expect(fill).toMatchObject({ orderId: buy!.id, ts: early });

@@ -14,6 +14,13 @@
  * the outbox after a restart may or may not have reached the venue, so it is looked up by its deterministic
  * clientOrderId before being sent again: a restart between placing an order and saving never doubles it.
  * Fills are delivered once (ids remembered); an order's death once (it leaves the in-flight set).
+ *
+ * After a crash: before every write of the runtime (and of a fill row) the venue state it derives from is
+ * saved first ({@link BotRunnerDeps.saveVenue}: a paper account's state with the market position), so the
+ * venue is never behind the runtime; what the venue did after the last runtime write (fills of orders in
+ * flight, orders that ended) is found at resume by looking every order in flight up — its fills by the order,
+ * whatever their time. Events that arrive while the runner opens wait behind the resume on the queue, and a
+ * closed candle is passed on once (the latest delivered per symbol is remembered).
  */
 import type { Candle, MarketSignal } from '@osprey/shared';
 import type { Db } from '../adapters/db/client.js';
@@ -43,6 +50,11 @@ export interface BotRuntime {
   seenFills: string[];
   /** Whether the `start` event was delivered. */
   started: boolean;
+  /**
+   * Per bot symbol, the open time (Unix ms) of the latest closed candle delivered: an older or repeated one is
+   * not passed on again (e.g. a feed that resumed a little behind). Optional: runtimes saved before it lack it.
+   */
+  lastCandle?: Record<string, number>;
 }
 
 /** A fresh runtime for a strategy. */
@@ -58,6 +70,12 @@ export interface BotRunnerDeps {
   adapter: ExchangeAdapter;
   /** True for paper accounts: fills and order changes are pushed ({@link BotRunner.onFill}/{@link BotRunner.onOrder}), not polled. */
   paper: boolean;
+  /**
+   * Saves the venue state the runner's next write depends on (a paper account's state, with the market clock's
+   * position), called before every write of the runtime and of fill rows; resolves once saved (a failed save is
+   * the saver's to report, it does not throw). Absent (live venues keep their own state): nothing to save.
+   */
+  saveVenue?(): Promise<void>;
   /** Recent closed 15m candles of a feed symbol for the start event's warm-up history. */
   history(feedSymbol: string): Promise<Candle[]>;
   /**
@@ -88,6 +106,8 @@ export class BotRunner {
   /** While closing its positions before a stop: new entries are refused (as the risk gate refuses them). */
   private liquidating = false;
   private readonly prefix: string;
+  /** Per bot symbol, the open time of the latest closed candle queued for the strategy. */
+  private readonly pushedCandle = new Map<string, number>();
 
   constructor(
     readonly bot: BotRow,
@@ -122,30 +142,47 @@ export class BotRunner {
    * @throws ExchangeError from the venue; Error naming the symbol when the account lacks a market
    */
   async open(leverage: number): Promise<void> {
-    this.markets = await this.deps.adapter.loadMarkets();
-    for (const s of this.strategy.symbols) {
-      if (!this.markets[s]) throw new Error(`symbol: ${s} is not a market of this account (${this.deps.adapter.marketType})`);
-      if (this.deps.adapter.marketType === 'swap') await this.deps.adapter.setLeverage(s, leverage);
-    }
+    // The first job of the queue: fills, order changes and candles pushed meanwhile wait behind it.
+    let failure: { err: unknown } | null = null;
     await this.enqueue(async () => {
-      if (!this.runtime.started) {
-        const history: Record<string, Candle[]> = {};
-        for (const s of this.strategy.symbols) history[s] = await this.deps.history(feedSymbol(this.markets[s]!));
-        this.runtime.started = true;
-        await this.process({ type: 'start', history });
-      } else {
-        await this.drive();
-        await this.reconcile();
+      try {
+        this.markets = await this.deps.adapter.loadMarkets();
+        for (const s of this.strategy.symbols) {
+          if (!this.markets[s]) throw new Error(`symbol: ${s} is not a market of this account (${this.deps.adapter.marketType})`);
+          if (this.deps.adapter.marketType === 'swap') await this.deps.adapter.setLeverage(s, leverage);
+        }
+        if (!this.runtime.started) {
+          const history: Record<string, Candle[]> = {};
+          for (const s of this.strategy.symbols) history[s] = await this.deps.history(feedSymbol(this.markets[s]!));
+          this.runtime.started = true;
+          await this.process({ type: 'start', history });
+        } else {
+          await this.drive();
+          await this.reconcile();
+        }
+      } catch (err) {
+        // The caller reports it (the service marks the bot `error`); nothing queued behind runs any more.
+        this.halted = true;
+        failure = { err };
       }
     });
+    if (failure) throw (failure as { err: unknown }).err;
   }
 
-  /** A candle of the feed (only closed 15m candles are passed on). */
+  /**
+   * A candle of the feed: only closed 15m candles are passed on, each once and in order (one not newer than the
+   * latest passed on for the symbol is dropped). Candles arriving before {@link open} loaded the markets are
+   * dropped too (the strategy cannot tell which of its symbols they price yet).
+   */
   onFeedCandle(feedSym: string, candle: Candle, closed: boolean): void {
     if (!closed) return;
     for (const s of this.strategy.symbols) {
       const m = this.markets[s];
-      if (m && feedSymbol(m) === feedSym) this.push({ type: 'candle', symbol: s, candle, closed: true });
+      if (!m || feedSymbol(m) !== feedSym) continue;
+      const last = this.pushedCandle.get(s) ?? this.runtime.lastCandle?.[s];
+      if (last !== undefined && candle.ts <= last) continue;
+      this.pushedCandle.set(s, candle.ts);
+      this.push({ type: 'candle', symbol: s, candle, closed: true });
     }
   }
 
@@ -260,6 +297,7 @@ export class BotRunner {
 
   /** Steps the strategy with one event, persists the result, then executes the outbox. */
   private async process(event: StrategyEvent): Promise<void> {
+    if (event.type === 'candle') this.runtime.lastCandle = { ...this.runtime.lastCandle, [event.symbol]: event.candle.ts };
     const step = async (account?: AccountRiskContext) => {
       const ctx = await this.context();
       if (account) ctx.account = account;
@@ -276,6 +314,8 @@ export class BotRunner {
 
   private async persist(r: Pick<StepResult<unknown>, 'closed' | 'notes' | 'points'> | null, now: number): Promise<void> {
     const botId = this.bot.id;
+    // The venue first: after a crash it is never behind the runtime written next.
+    await this.deps.saveVenue?.();
     const summary = this.strategy.summary(this.runtime.strategy);
     await this.deps.db.transaction(async (tx) => {
       await updateBot(tx, botId, { runtime: this.runtime as unknown as Record<string, unknown>, realizedPnl: summary.realizedPnl, roundTrips: summary.roundTrips, openPositions: this.openCount(), updatedAt: now });
@@ -366,6 +406,7 @@ export class BotRunner {
     if (this.runtime.seenFills.includes(fill.id)) return;
     this.runtime.seenFills.push(fill.id);
     if (this.runtime.seenFills.length > SEEN_FILLS) this.runtime.seenFills.splice(0, this.runtime.seenFills.length - SEEN_FILLS);
+    await this.deps.saveVenue?.();
     await insertFills(this.deps.db, [
       { id: randomUUID(), accountId: this.bot.accountId, orderId: fill.orderId, clientOrderId: fill.clientOrderId, exchangeFillId: fill.id, symbol: fill.symbol, side: fill.side, price: fill.price, amount: fill.amount, fee: fill.fee, feeCurrency: fill.feeCurrency, liquidity: fill.liquidity, ts: fill.ts },
     ]);

@@ -420,6 +420,7 @@ export class BotService {
           return hub.peek(row.accountId)?.adapter ?? acc.adapter;
         },
         paper: acc.paper !== null,
+        saveVenue: () => hub.savePaper(row.accountId),
         accountStep: (step: AccountStep) => this.accountStep(row.accountId, row.id, step),
         history: (feedSym: string) => this.history(feedSym),
         changed: (what: 'state' | 'event') => this.emit(row, what),

@@ -138,7 +138,9 @@ export async function createServices(
       exchangeFactory: opts.exchangeFactory ?? wired.create,
       log,
     });
-    const exchanges = new ExchangeHub({ db, accounts, clock, log, onAccountGone: (id) => wired.forget(id) });
+    // Paper states are saved with the replay position in the same transaction: a crash never resumes the
+    // market clock behind a saved paper venue.
+    const exchanges = new ExchangeHub({ db, accounts, clock, log, onAccountGone: (id) => wired.forget(id), checkpoint: (tx) => feed.checkpoint?.(tx) ?? Promise.resolve() });
     late.hub = exchanges;
     const trading = new TradingService({ db, bus, clock, hub: exchanges, log, syncMs: env.OSPREY_SYNC_MS });
     const pending = new PendingService({ db, bus, clock, trading, log });

@@ -7,8 +7,10 @@
  *   limits are per API key);
  * - {@link ExchangeHub}: the one cached adapter per account that trading uses. It restores a paper account's
  *   saved state (`paper_state`) when opening it and saves it after every change (debounced, and on demand
- *   before trade state that depends on it is written), re-opens the adapter when the account was updated,
- *   drops it when the account was deleted, and closes everything on shutdown.
+ *   before trade or bot state that depends on it is written), re-opens the adapter when the account was
+ *   updated, drops it when the account was deleted, and closes everything on shutdown. Every save also
+ *   checkpoints the market clock's position in the same transaction (`checkpoint`), so a replay never
+ *   resumes behind a saved paper state.
  */
 import type { Db } from '../adapters/db/client.js';
 import { findAccountById, type AccountRow } from '../adapters/db/repos/accounts-repo.js';
@@ -139,6 +141,11 @@ export interface ExchangeHubOptions {
   saveDebounceMs?: number;
   /** Called when an account turned out to be deleted (e.g. to drop its scheduler). */
   onAccountGone?: (accountId: string) => void;
+  /**
+   * Saves the market clock's position through the given transaction (the replay feed's
+   * {@link MarketFeed.checkpoint}); called with every paper-state save. Absent: nothing is saved.
+   */
+  checkpoint?: (db: Db) => Promise<void>;
 }
 
 interface Slot {
@@ -146,7 +153,12 @@ interface Slot {
   updatedAt: number;
   off: (() => void) | null;
   saveTimer: NodeJS.Timeout | null;
+  /** Tail of the saves of this slot (they run one at a time, in order). */
   saving: Promise<void>;
+  /** A save queued behind the running one and not started yet: later callers share it. */
+  queued: Promise<void> | null;
+  /** The paper revision last written (-1: never). */
+  savedRevision: number;
 }
 
 /**
@@ -210,7 +222,14 @@ export class ExchangeHub {
     return this.slots.get(accountId)?.open.paper?.snapshot() ?? null;
   }
 
-  /** Saves an open paper account's state now (and waits for saves in flight). No-op for other accounts. */
+  /**
+   * Saves an open paper account's state now, with the market position (`checkpoint`) in the same transaction,
+   * and resolves once what the account held when called is written (callers arriving while a save runs share
+   * the next one; a state unchanged since the last write — same {@link PaperExchange.revision} — is not written
+   * again). Call it before writing anything derived from the venue's state (fills, orders, trade or bot state),
+   * so that after a crash the venue is never behind what was derived from it, nor the market clock behind the
+   * venue. A failed write is logged, not thrown. No-op for accounts that are not paper or not open.
+   */
   async savePaper(accountId: string): Promise<void> {
     const slot = this.slots.get(accountId);
     if (!slot?.open.paper) return;
@@ -218,15 +237,36 @@ export class ExchangeHub {
       clearTimeout(slot.saveTimer);
       slot.saveTimer = null;
     }
-    const paper = slot.open.paper;
-    slot.saving = slot.saving.then(async () => {
-      try {
-        await savePaperState(this.o.db, accountId, paper.snapshot() as unknown as Record<string, unknown>, this.o.clock.now());
-      } catch (err) {
-        this.o.log.warn({ accountId, errorType: err instanceof Error ? err.name : typeof err }, 'paper state save failed');
-      }
-    });
-    await slot.saving;
+    if (!slot.queued && slot.open.paper.revision === slot.savedRevision) {
+      await slot.saving; // written already, or being written by the save running now
+      return;
+    }
+    if (!slot.queued) {
+      const next = slot.saving.then(() => {
+        slot.queued = null;
+        return this.writePaper(accountId, slot);
+      });
+      slot.queued = next;
+      slot.saving = next;
+    }
+    await slot.queued;
+  }
+
+  private async writePaper(accountId: string, slot: Slot): Promise<void> {
+    const paper = slot.open.paper!;
+    const revision = paper.revision;
+    if (revision === slot.savedRevision) return;
+    const snapshot = paper.snapshot() as unknown as Record<string, unknown>;
+    const now = this.o.clock.now();
+    try {
+      await this.o.db.transaction(async (tx) => {
+        await savePaperState(tx, accountId, snapshot, now);
+        await this.o.checkpoint?.(tx);
+      });
+      slot.savedRevision = revision;
+    } catch (err) {
+      this.o.log.warn({ accountId, errorType: err instanceof Error ? err.name : typeof err }, 'paper state save failed');
+    }
   }
 
   /** Closes an account's adapter (saving a paper state first). */
@@ -249,18 +289,20 @@ export class ExchangeHub {
   private async openSlot(row: AccountRow): Promise<OpenAccount> {
     const adapter = await this.o.accounts.openAdapter(row.id);
     const paper = adapter instanceof PaperExchange ? adapter : null;
+    let restored = -1;
     if (paper) {
       const saved = await loadPaperState(this.o.db, row.id);
       if (saved) {
         try {
           paper.restore(saved.state as unknown as PaperExchangeSnapshot);
+          restored = paper.revision;
         } catch (err) {
           this.o.log.warn({ accountId: row.id, error: err instanceof Error ? err.message : String(err) }, 'saved paper state unusable; starting from the account balances');
         }
       }
     }
     const open: OpenAccount = { account: row, adapter, paper };
-    const slot: Slot = { open, updatedAt: row.updatedAt, off: null, saveTimer: null, saving: Promise.resolve() };
+    const slot: Slot = { open, updatedAt: row.updatedAt, off: null, saveTimer: null, saving: Promise.resolve(), queued: null, savedRevision: restored };
     if (paper) {
       slot.off = paper.onEvent(() => {
         if (slot.saveTimer || this.slots.get(row.id) !== slot) return;

@@ -1,4 +1,5 @@
 import type { Candle, FeedState, Timeframe } from '@osprey/shared';
+import type { Db } from '../adapters/db/client.js';
 import type { Clock } from '../domain/ports.js';
 
 /** A raw candle event from a feed, before indicators are attached. */
@@ -24,5 +25,12 @@ export interface MarketFeed {
   start(onCandle: (e: FeedCandle) => void): void;
   /** Stops timers and waits for in-flight work. */
   stop(): Promise<void>;
+  /**
+   * Feeds whose clock is simulated and resumes from a saved position (replay): saves the current position
+   * through `db` — the transaction writing state stamped with this clock — never moving it back, so that a
+   * restart (even after a crash) resumes no earlier than any state written with it. No-op before `init`.
+   * Live feeds (wall clock) do not have it.
+   */
+  checkpoint?(db: Db): Promise<void>;
   state(): FeedState;
 }

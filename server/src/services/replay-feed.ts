@@ -1,7 +1,7 @@
 import { TIMEFRAME_MS, type FeedState, type Timeframe } from '@osprey/shared';
 import type { Db } from '../adapters/db/client.js';
 import { listCandles } from '../adapters/db/repos/candles-repo.js';
-import { getState, setState } from '../adapters/db/repos/app-state-repo.js';
+import { advanceClockPosition, getState, type ClockPosition } from '../adapters/db/repos/app-state-repo.js';
 import { ScaledClock, systemClock } from '../adapters/clock.js';
 import type { Logger } from '../adapters/log.js';
 import { SymbolReplay } from '../domain/replay.js';
@@ -30,7 +30,11 @@ const SAVE_EVERY_MS = 5_000;
 /**
  * Plays stored 15m history forward as if live, deriving 1h/4h/1d from it, on a {@link ScaledClock}.
  * Emits forming-candle updates every tick and closes as their time passes. Remembers its position so a
- * restart continues where it stopped.
+ * restart continues where it stopped: every 5 s of wall time, at stop, and at every
+ * {@link ReplayFeed.checkpoint} — which the writers of state stamped with this clock (paper venues, bot
+ * runners) call in the same transaction, so that after a crash the clock never resumes behind what was
+ * persisted (a paper order created "in the future" of the resumed clock would get fills stamped before its
+ * creation). The saved position only ever moves forward ({@link advanceClockPosition}).
  */
 export class ReplayFeed implements MarketFeed {
   readonly kind = 'replay' as const;
@@ -40,6 +44,7 @@ export class ReplayFeed implements MarketFeed {
   private lastSave = 0;
   private running = false;
   private stepping: Promise<void> = Promise.resolve();
+  private initialized = false;
 
   constructor(private readonly o: ReplayFeedOptions) {
     this.clock = new ScaledClock(o.startAt, o.speed);
@@ -48,7 +53,7 @@ export class ReplayFeed implements MarketFeed {
   async init(): Promise<void> {
     let start = this.o.startAt;
     if (this.o.resume !== false) {
-      const saved = await getState<{ startAt: number; now: number }>(this.o.db, POSITION_KEY);
+      const saved = await getState<ClockPosition>(this.o.db, POSITION_KEY);
       if (saved && saved.startAt === this.o.startAt && saved.now > start) start = saved.now;
     }
     this.clock = new ScaledClock(start, this.o.speed);
@@ -62,6 +67,13 @@ export class ReplayFeed implements MarketFeed {
       }
       this.replays.push(new SymbolReplay(symbol, base, this.o.timeframes, start));
     }
+    this.initialized = true;
+  }
+
+  /** {@inheritDoc MarketFeed.checkpoint} */
+  async checkpoint(db: Db): Promise<void> {
+    if (!this.initialized) return;
+    await advanceClockPosition(db, POSITION_KEY, { startAt: this.o.startAt, now: this.clock.now() }, systemClock.now());
   }
 
   start(onCandle: (e: FeedCandle) => void): void {
@@ -87,7 +99,7 @@ export class ReplayFeed implements MarketFeed {
     const real = systemClock.now();
     if (real - this.lastSave >= SAVE_EVERY_MS) {
       this.lastSave = real;
-      await setState(this.o.db, POSITION_KEY, { startAt: this.o.startAt, now }, real);
+      await advanceClockPosition(this.o.db, POSITION_KEY, { startAt: this.o.startAt, now }, real);
     }
   }
 
@@ -97,7 +109,7 @@ export class ReplayFeed implements MarketFeed {
     const wasRunning = this.running;
     this.running = false;
     await this.stepping;
-    if (wasRunning) await setState(this.o.db, POSITION_KEY, { startAt: this.o.startAt, now: this.clock.now() }, systemClock.now());
+    if (wasRunning) await advanceClockPosition(this.o.db, POSITION_KEY, { startAt: this.o.startAt, now: this.clock.now() }, systemClock.now());
     this.clock.pause();
   }
 

@@ -92,6 +92,7 @@ export class PaperExchange implements ExchangeAdapter {
   private fundingCheckedAt: Record<string, number> = {};
   private readonly listeners = new Set<(e: PaperEvent) => void>();
   private unsubscribe: (() => void) | null;
+  private rev = 0;
 
   /** @throws Error on a bad option (names it) */
   constructor(opts: PaperExchangeOptions) {
@@ -137,6 +138,15 @@ export class PaperExchange implements ExchangeAdapter {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * A counter that grows with every change worth persisting: each batch of events (orders, fills, positions,
+   * funding), a leverage change, a restore. Price steps that change nothing else do not count (the feed
+   * replays them after a restart). Lets a saver skip writing a snapshot identical in substance to the last one.
+   */
+  get revision(): number {
+    return this.rev;
+  }
+
   /** The whole state as plain JSON (decimal strings), for persistence. */
   snapshot(): PaperExchangeSnapshot {
     return { version: 1, engine: this.engineRef.toJSON(), fundingCheckedAt: { ...this.fundingCheckedAt } };
@@ -155,6 +165,7 @@ export class PaperExchange implements ExchangeAdapter {
     this.fundingCheckedAt = { ...snapshot.fundingCheckedAt };
     this.prev.clear();
     this.seedBaselines();
+    this.rev++;
   }
 
   /** Gross realized PnL, fees and net funding so far (quote). */
@@ -218,6 +229,7 @@ export class PaperExchange implements ExchangeAdapter {
    */
   async setLeverage(symbol: string, leverage: number): Promise<void> {
     this.engineRef.setLeverage(symbol, leverage);
+    this.rev++;
   }
 
   /**
@@ -326,6 +338,7 @@ export class PaperExchange implements ExchangeAdapter {
   private dispatch(): void {
     const events = this.engineRef.takeEvents();
     if (events.length === 0) return;
+    this.rev++;
     for (const l of [...this.listeners]) for (const e of events) l(e);
   }
 
