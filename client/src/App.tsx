@@ -10,6 +10,7 @@ import { Spinner } from './components/Feedback.js';
 import { FeedProvider } from './market/feed.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { MarketPage } from './pages/MarketPage.js';
+import { DashboardPage } from './pages/DashboardPage.js';
 import { UsersPage } from './pages/UsersPage.js';
 import { AccountsPage } from './pages/AccountsPage.js';
 import { TradePage } from './pages/TradePage.js';
@@ -50,7 +51,7 @@ function Shell({ user }: { user: PublicUser }) {
   const { t } = useI18n();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [route, navigate] = useHashRoute('market');
+  const [route, navigate] = useHashRoute('dashboard');
   const logout = useMutation(
     trpc.auth.logout.mutationOptions({
       meta: { silent: true },
@@ -64,13 +65,13 @@ function Shell({ user }: { user: PublicUser }) {
   );
 
   const item = NAV_ITEMS.find((i) => i.id === route && i.ready && (!i.roles || i.roles.includes(user.role)));
-  const page = item?.id ?? 'market';
+  const page = item?.id ?? 'dashboard';
   return (
     <FeedProvider>
       <div className="shell">
         <Nav current={page} role={user.role} onNavigate={navigate} />
         <div className="main">
-          <Header title={t(item?.label ?? 'nav.market')} user={user} onLogout={() => logout.mutate()} loggingOut={logout.isPending} />
+          <Header title={t(item?.label ?? 'nav.dashboard')} user={user} onLogout={() => logout.mutate()} loggingOut={logout.isPending} />
           <main className="content">
             {page === 'users' ? (
               <UsersPage />
@@ -84,8 +85,10 @@ function Shell({ user }: { user: PublicUser }) {
               <BacktestsPage />
             ) : page === 'settings' ? (
               <SettingsPage />
-            ) : (
+            ) : page === 'market' ? (
               <MarketPage />
+            ) : (
+              <DashboardPage />
             )}
           </main>
         </div>

@@ -7,6 +7,8 @@ async function login(page: Page) {
   await page.getByTestId('login-password').fill(E2E_ADMIN.password);
   await page.getByTestId('login-submit').click();
   await expect(page.getByTestId('nav-market')).toBeVisible();
+  // The dashboard is the first page after login; these tests are about the market page.
+  await page.getByTestId('nav-market').click();
 }
 
 test('rejects bad credentials with a generic message', async ({ page }) => {

@@ -13,6 +13,7 @@ export interface NavItem {
 
 /** The product areas, in sidebar order. */
 export const NAV_ITEMS: readonly NavItem[] = [
+  { id: 'dashboard', label: 'nav.dashboard', icon: '▦', ready: true },
   { id: 'market', label: 'nav.market', icon: '◔', ready: true },
   { id: 'trade', label: 'nav.trade', icon: '⇄', ready: true },
   { id: 'accounts', label: 'nav.accounts', icon: '▣', ready: true },
