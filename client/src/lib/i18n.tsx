@@ -176,6 +176,7 @@ const en = {
   'signals.title': 'Signals',
   'signals.empty': 'No signals for this symbol yet.',
   'signals.time': 'Time',
+  'signals.timeHint': 'Close of the 15m candle that gave the signal (the chart tooltip shows the same time)',
   'signals.symbol': 'Symbol',
   'signals.type': 'Type',
   'signals.score': 'Score',
@@ -199,6 +200,8 @@ const en = {
   'chart.filter': 'Filter',
   'chart.trigger': 'Trigger',
   'chart.confirm': 'Confirm',
+  'chart.signalTime': 'Time',
+  'chart.moreSignals': '+{count} more signals',
   'chart.volumePane': 'Volume',
 
   'nav.accounts': 'Accounts',
@@ -236,7 +239,6 @@ const en = {
   'accounts.saving': 'Saving…',
   'accounts.cancel': 'Cancel',
   'accounts.edit': 'Edit',
-  'signals.timeHint': 'Close of the 15m candle that gave the signal (the chart tooltip shows the same time)',
   'accounts.delete': 'Delete',
   'accounts.confirmDelete': 'Delete this account and its history?',
   'accounts.test': 'Test connection',
@@ -260,8 +262,6 @@ const en = {
   'accounts.deleteStopExplains': 'Osprey can stop the bots (cancelling their orders), cancel the other open orders and the pending orders, and then delete the account with its history.',
   'accounts.deleteVenueUnknown': "The exchange could not be asked, so these counts are Osprey's own records:",
   'accounts.deleteStaysOnVenue': 'Osprey does not close positions or move balances: on this live or sandbox account they stay on the exchange, no longer watched by Osprey (no stop-loss or take-profit). Close them on the exchange if you do not want to keep them.',
-  'chart.signalTime': 'Time',
-  'chart.moreSignals': '+{count} more signals',
   'accounts.deletePaperGoes': 'This is a paper account: its balances, positions and orders all go with it.',
   'accounts.stopAndDelete': 'Stop the bots and cancel their orders, then delete',
   'accounts.deleting': 'Deleting…',
@@ -655,6 +655,7 @@ const en = {
   'bt.metric.fees': 'Fees paid',
 
   'toast.newSignal': 'New {type} signal {symbol} score {score}',
+  'toast.newSignals': '{count} new signals: {list}',
   'toast.requestFailed': 'Request failed: {message}',
   'toast.liveFailed': 'Live updates interrupted: {message}',
   'toast.dismiss': 'Dismiss',
@@ -775,7 +776,6 @@ const zh: Record<MessageKey, string> = {
   'users.created.toast': '已创建用户 {email}',
   'users.forbidden': '只有管理员可以管理用户。',
   'users.status': '状态',
-  'toast.newSignals': '{count} new signals: {list}',
   'users.actions': '操作',
   'users.active': '正常',
   'users.disabled': '已停用',
@@ -840,6 +840,7 @@ const zh: Record<MessageKey, string> = {
   'signals.title': '信号',
   'signals.empty': '该交易对暂无信号。',
   'signals.time': '时间',
+  'signals.timeHint': '产生信号的 15m K线收盘时间（图表提示中显示同一时间）',
   'signals.symbol': '交易对',
   'signals.type': '方向',
   'signals.score': '评分',
@@ -863,6 +864,8 @@ const zh: Record<MessageKey, string> = {
   'chart.filter': '过滤层',
   'chart.trigger': '触发层',
   'chart.confirm': '确认层',
+  'chart.signalTime': '时间',
+  'chart.moreSignals': '另有 {count} 个信号',
   'chart.volumePane': '成交量',
 
   'nav.accounts': '账户',
@@ -960,7 +963,6 @@ const zh: Record<MessageKey, string> = {
   'ticket.entry': '入场',
   'ticket.entry.market': '市价',
   'ticket.entry.limit': '限价',
-  'signals.timeHint': '产生信号的 15m K线收盘时间（图表提示中显示同一时间）',
   'ticket.limitPrice': '限价',
   'ticket.stopLoss': '止损',
   'ticket.optional': '可选',
@@ -984,8 +986,6 @@ const zh: Record<MessageKey, string> = {
   'ticket.estMargin': '保证金',
   'ticket.estLiquidation': '强平价',
   'ticket.submit': '开{side} {symbol}',
-  'chart.signalTime': '时间',
-  'chart.moreSignals': '另有 {count} 个信号',
   'ticket.submitting': '提交中…',
   'ticket.opened': '已开仓 {side} {symbol}：{amount}',
   'chart.entry': '入场',
@@ -1319,6 +1319,7 @@ const zh: Record<MessageKey, string> = {
   'bt.metric.fees': '手续费',
 
   'toast.newSignal': '新 {type} 信号 {symbol} 评分 {score}',
+  'toast.newSignals': '{count} 个新信号：{list}',
   'toast.requestFailed': '请求失败：{message}',
   'toast.liveFailed': '实时更新中断：{message}',
   'toast.dismiss': '关闭',
@@ -1439,7 +1440,6 @@ function initialLang(): Lang {
 }
 
 /** What {@link useI18n} returns. */
-  'toast.newSignals': '{count} 个新信号：{list}',
 export interface I18n {
   lang: Lang;
   setLang: (lang: Lang) => void;
