@@ -12,6 +12,7 @@ import { BotConfigEditor, BotField } from './BotConfigEditor.js';
 import { configFieldKeys, splitSymbols, type ConfigFormState } from './bot-form.js';
 import { BACKTEST_FIELD_KEYS, defaultRange, msToZonedInput, validateBacktestForm, type BacktestFormState } from './backtest-form.js';
 import { serverFieldErrors } from './server-errors.js';
+import { useFeed } from '../market/feed.js';
 
 /** The symbols a config editor state trades (as typed), valid ones only — for the coverage query. */
 function typedSymbols(c: ConfigFormState): string[] {
@@ -23,8 +24,10 @@ function typedSymbols(c: ConfigFormState): string[] {
  * The backtest run form (`data-testid="bt-form"`): run name (`bt-name`), the shared bot config editor with
  * the market type chosen directly, then the settings — timeframe (`bt-timeframe`), starting USDT
  * (`bt-balance`), optional maker/taker fees (`bt-fee-maker`, `bt-fee-taker`), slippage (`bt-slippage`) and
- * the range (`bt-from`, `bt-to`, in the user's time zone; defaulting to the last 30 days of the stored
- * candles of the config's symbols, shown in `bt-coverage`) — and Run (`bt-run`). Validated with
+ * the range (`bt-from`, `bt-to`, in the user's time zone; defaulting to the 30 days of the config's stored
+ * candles (shown in `bt-coverage`) that end at the market clock — the replay's `now` from the feed, read
+ * when the form opens and again on "reset to default" — not at the end of the stored candles) — and Run
+ * (`bt-run`). Validated with
  * `backtestStartInputSchema`; errors under their fields. Mount with a `key` to reset it to `initial`.
  */
 export function BacktestForm({ initial, feedSymbols, onStarted }: { initial: BacktestFormState; feedSymbols: readonly string[]; onStarted: (run: BacktestRunView) => void }) {
@@ -35,12 +38,18 @@ export function BacktestForm({ initial, feedSymbols, onStarted }: { initial: Bac
   const [form, setForm] = useState<BacktestFormState>(initial);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [rangeTouched, setRangeTouched] = useState(!!(initial.from && initial.to));
+  const feedNow = useFeed().feed?.now ?? null;
+  // The market clock the default range ends at: taken once known, so the dates do not creep while typing.
+  const [clock, setClock] = useState<number | null>(feedNow);
+  useEffect(() => {
+    if (clock === null && feedNow !== null) setClock(feedNow);
+  }, [clock, feedNow]);
 
   const symbols = useMemo(() => typedSymbols(form.config), [form.config]);
   const symbolsKey = symbols.join(',');
   const debounced = useDebouncedValue(symbols, 400, symbolsKey);
   const coverage = useQuery(trpc.backtests.coverage.queryOptions(debounced.length ? { symbols: debounced } : skipToken, { meta: { silent: true }, staleTime: 60_000 }));
-  const range = useMemo(() => (coverage.data ? defaultRange(coverage.data, form.timeframe) : null), [coverage.data, form.timeframe]);
+  const range = useMemo(() => (coverage.data && clock !== null ? defaultRange(coverage.data, form.timeframe, 30, clock) : null), [coverage.data, form.timeframe, clock]);
 
   // Until the user picks dates, the range follows the stored candles of the chosen symbols.
   useEffect(() => {
@@ -146,6 +155,12 @@ export function BacktestForm({ initial, feedSymbols, onStarted }: { initial: Bac
               {c.symbol}: {c.from !== null && c.to !== null ? `${formatDateTimeShort(c.from)} → ${formatDateTimeShort(c.to)} (${c.count})` : t('bt.noCandles')}
             </span>
           ))}
+          {clock !== null && (
+            <span className="coverage-item" data-testid="bt-range-clock" data-clock={clock}>
+              {' · '}
+              {t('bt.rangeClock', { time: formatDateTimeShort(clock, timeZone) })}
+            </span>
+          )}
           {rangeTouched && range && (
             <>
               {' · '}
@@ -155,7 +170,11 @@ export function BacktestForm({ initial, feedSymbols, onStarted }: { initial: Bac
                 data-testid="bt-range-reset"
                 onClick={() => {
                   setRangeTouched(false);
-                  setForm((f) => ({ ...f, from: msToZonedInput(range.from, timeZone), to: msToZonedInput(range.to, timeZone) }));
+                  // Re-read the market clock: the default range ends at the replay's time now.
+                  const now = feedNow ?? clock;
+                  const next = coverage.data && now !== null ? defaultRange(coverage.data, form.timeframe, 30, now) : range;
+                  setClock(now);
+                  if (next) setForm((f) => ({ ...f, from: msToZonedInput(next.from, timeZone), to: msToZonedInput(next.to, timeZone) }));
                 }}
               >
                 {t('bt.rangeDefault')}
@@ -171,8 +190,8 @@ export function BacktestForm({ initial, feedSymbols, onStarted }: { initial: Bac
         </div>
       )}
       <div className="form-actions">
-        {/* While the default range is still loading (no dates yet), Run would only report empty dates. */}
-        <button type="submit" className="btn btn-primary" data-testid="bt-run" disabled={start.isPending || (!form.from && !form.to && (coverage.isFetching || symbolsKey !== debounced.join(',')))}>
+        {/* While the default range is still loading (coverage or market clock, no dates yet), Run would only report empty dates. */}
+        <button type="submit" className="btn btn-primary" data-testid="bt-run" disabled={start.isPending || (!form.from && !form.to && (coverage.isFetching || clock === null || symbolsKey !== debounced.join(',')))}>
           ▶ {start.isPending ? t('bt.starting') : t('bt.run')}
         </button>
       </div>

@@ -49,15 +49,25 @@ export function CompareChart({ curves }: { curves: readonly CompareCurve[] }) {
 
 /**
  * A run's candle chart of one symbol with the fills as ▲/▼ markers (`bt-candle-chart`, `data-symbol`,
- * `data-candles`, `data-fill-markers`).
+ * `data-candles`, `data-fill-markers`), opening zoomed on the trades (`data-zoom-start`, `data-zoom-end`:
+ * the candle indices of that window).
  */
 export function RunCandleChart({ candles, timeframe, fills, chartSymbol }: { candles: readonly Candle[]; timeframe: Timeframe; fills: readonly FillLike[]; chartSymbol: string }) {
   const { t } = useI18n();
   const timeZone = localTimeZone();
   const option = useMemo(() => buildBacktestCandleOption({ candles, timeframe, fills, chartSymbol, timeZone, t }), [candles, timeframe, fills, chartSymbol, timeZone, t]);
   const markers = useMemo(() => countFillMarkers({ candles, timeframe, fills, chartSymbol }), [candles, timeframe, fills, chartSymbol]);
+  const zoom = (option.dataZoom as { startValue: number; endValue: number }[] | undefined)?.[0];
   return (
-    <div className="bt-candle-chart" data-testid="bt-candle-chart" data-symbol={chartSymbol} data-candles={candles.length} data-fill-markers={markers}>
+    <div
+      className="bt-candle-chart"
+      data-testid="bt-candle-chart"
+      data-symbol={chartSymbol}
+      data-candles={candles.length}
+      data-fill-markers={markers}
+      data-zoom-start={zoom?.startValue ?? ''}
+      data-zoom-end={zoom?.endValue ?? ''}
+    >
       {candles.length === 0 ? <Placeholder>{t('market.noCandles')}</Placeholder> : <EChart className="chart" option={option} setOptionOpts={{ notMerge: true }} />}
     </div>
   );

@@ -4,7 +4,7 @@ import { useI18n } from '../lib/i18n.js';
 import { formatDateTimeShort } from '../lib/time.js';
 import { Placeholder } from '../components/Feedback.js';
 import { pnlClass } from '../trade/trades.js';
-import { formatMetric, isActiveRun, progressPct } from './metrics.js';
+import { MAX_COMPARE, formatMetric, isActiveRun, progressPct } from './metrics.js';
 
 /** A run's progress bar (`bt-progress`, `role=progressbar`, `data-progress` in percent). */
 export function RunProgress({ run }: { run: Pick<BacktestRunView, 'id' | 'status' | 'progress'> }) {
@@ -40,11 +40,17 @@ export function RunStatus({ run }: { run: Pick<BacktestRunView, 'status' | 'erro
   );
 }
 
+/** `MM-DD` of a range end in the user's zone (the year is in the cell's title). */
+function shortDate(ms: number): string {
+  return formatDateTimeShort(ms).slice(5, 10);
+}
+
 /**
- * History of backtest runs (`bt-runs-table`, rows `bt-run-row` with `data-run-id`, `data-status`): a compare
- * checkbox (`bt-run-select`, at most two), name (click opens the result), type, symbols, range, status with a
- * progress bar while queued/running, total return, max drawdown, Sharpe, trades, and Delete (`bt-run-delete`,
- * confirmed by `bt-run-delete-confirm`) once finished.
+ * History of backtest runs (`bt-runs-table`, rows `bt-run-row` with `data-run-id`, `data-status`), sized to
+ * fit its panel: a compare checkbox (`bt-run-select`, up to {@link MAX_COMPARE}), name (truncated, click
+ * opens the result), type over symbols, range (`MM-DD → MM-DD`, full times in the title), status with a
+ * progress bar while queued/running, total return, max drawdown, Sharpe, trades, and Delete
+ * (`bt-run-delete`, confirmed by `bt-run-delete-confirm`) once finished.
  */
 export function RunsTable({
   runs,
@@ -66,23 +72,28 @@ export function RunsTable({
   const { t } = useI18n();
   const [confirm, setConfirm] = useState<string | null>(null);
   if (runs.length === 0) return <Placeholder testId="bt-runs-empty">{t('bt.noRuns')}</Placeholder>;
-  const full = compare.length >= 2;
+  const full = compare.length >= MAX_COMPARE;
   return (
-    <div className="table-scroll table-scroll-tall">
-      <table className="table table-compact table-hover" data-testid="bt-runs-table">
+    <div className="table-scroll bt-runs-scroll">
+      <table className="table table-compact table-hover bt-runs-table" data-testid="bt-runs-table">
         <thead>
           <tr>
-            <th title={t('bt.compareHint')}>⇆</th>
-            <th>{t('bots.name')}</th>
-            <th>{t('bots.type')}</th>
-            <th>{t('bots.symbols')}</th>
+            <th className="col-check" title={t('bt.compareHint', { max: MAX_COMPARE })}>⇆</th>
+            <th className="col-name">{t('bots.name')}</th>
+            <th>
+              {t('bots.type')} / {t('bots.symbols')}
+            </th>
             <th>{t('bt.range')}</th>
             <th>{t('orders.status')}</th>
-            <th className="num">{t('bt.metric.totalReturn')}</th>
-            <th className="num">{t('bt.metric.maxDrawdown')}</th>
+            <th className="num" title={t('bt.metric.totalReturn')}>
+              {t('bt.col.return')}
+            </th>
+            <th className="num" title={t('bt.metric.maxDrawdown')}>
+              {t('bt.col.drawdown')}
+            </th>
             <th className="num">{t('bt.metric.sharpe')}</th>
             <th className="num">{t('bt.metric.trades')}</th>
-            <th />
+            <th className="col-actions" />
           </tr>
         </thead>
         <tbody>
@@ -116,10 +127,12 @@ export function RunsTable({
                 <td className="strong run-name" title={r.name}>
                   {r.name}
                 </td>
-                <td>{t(`bots.type.${r.type}`)}</td>
-                <td className="nowrap small">{r.symbols.join(', ')}</td>
-                <td className="num nowrap small" title={`${formatDateTimeShort(r.from)} → ${formatDateTimeShort(r.to)}`}>
-                  {formatDateTimeShort(r.from).slice(0, 10)} → {formatDateTimeShort(r.to).slice(0, 10)}
+                <td className="run-kind small" title={`${t(`bots.type.${r.type}`)} · ${r.symbols.join(', ')}`}>
+                  <span className="muted">{t(`bots.type.${r.type}`)}</span>
+                  <span className="run-symbols">{r.symbols.join(', ')}</span>
+                </td>
+                <td className="num nowrap small" data-testid="bt-run-range" title={`${formatDateTimeShort(r.from)} → ${formatDateTimeShort(r.to)}`}>
+                  {shortDate(r.from)} → {shortDate(r.to)}
                 </td>
                 <td className="nowrap">{isActiveRun(r) ? <RunProgress run={r} /> : <RunStatus run={r} />}</td>
                 <td className={`num pnl-${pnlClass(m?.totalReturnPct)}`} data-testid="bt-run-return">

@@ -51,6 +51,15 @@ describe('defaultRange', () => {
     expect(defaultRange([cov('BTC/USDT', T0, T0 + 5 * DAY)], '1h')).toEqual({ from: T0, to: T0 + 5 * DAY + 3_600_000 });
   });
 
+  it('ends at the market clock (the replay\'s now), not at the end of the stored candles', () => {
+    const now = T0 + 40 * DAY + 7 * 3_600_000 + 123_456; // 07:02:03 on day 40
+    expect(defaultRange([cov('BTC/USDT', T0, T0 + 100 * DAY)], '15m', 30, now)).toEqual({ from: T0 + 10 * DAY + 7 * 3_600_000, to: T0 + 40 * DAY + 7 * 3_600_000 });
+    expect(defaultRange([cov('BTC/USDT', T0, T0 + 100 * DAY)], '1d', 30, now)).toEqual({ from: T0 + 10 * DAY, to: T0 + 40 * DAY });
+    // A clock past the stored candles (live feed) leaves the coverage end; one before them gives no range.
+    expect(defaultRange([cov('BTC/USDT', T0, T0 + 5 * DAY)], '1h', 30, T0 + 50 * DAY)).toEqual({ from: T0, to: T0 + 5 * DAY + 3_600_000 });
+    expect(defaultRange([cov('BTC/USDT', T0, T0 + 5 * DAY)], '1h', 30, T0 - DAY)).toBeNull();
+  });
+
   it('uses the range every symbol covers', () => {
     const r = defaultRange([cov('ETH/USDT', T0 + 10 * DAY, T0 + 90 * DAY), cov('BTC/USDT', T0, T0 + 100 * DAY)], '15m', 7);
     expect(r).toEqual({ from: T0 + 83 * DAY + 900_000, to: T0 + 90 * DAY + 900_000 });

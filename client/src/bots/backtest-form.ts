@@ -70,9 +70,12 @@ export function zonedInputToMs(text: string, timeZone: string): number | null {
 /**
  * Default range from the stored coverage of the config's symbols: the last `days` days that every symbol
  * covers — `to` one `timeframe` after the earliest last candle (exclusive end), `from` `days` before that but
- * not before the latest first candle. Null when a symbol has no candles or the coverages do not overlap.
+ * not before the latest first candle. With the market clock `now` (the feed's time: the replay clock
+ * offline), `to` is at most `now` rounded down to the timeframe, so the range never reaches into candles
+ * the replay has not played yet. Null when a symbol has no candles, the coverages do not overlap, or `now`
+ * is before the first candle.
  */
-export function defaultRange(coverage: readonly CandleCoverage[], timeframe: Timeframe, days = 30): { from: number; to: number } | null {
+export function defaultRange(coverage: readonly CandleCoverage[], timeframe: Timeframe, days = 30, now: number | null = null): { from: number; to: number } | null {
   if (coverage.length === 0) return null;
   let first = -Infinity;
   let last = Infinity;
@@ -82,7 +85,10 @@ export function defaultRange(coverage: readonly CandleCoverage[], timeframe: Tim
     last = Math.min(last, c.to);
   }
   if (last < first) return null;
-  const to = last + TIMEFRAME_MS[timeframe];
+  const tf = TIMEFRAME_MS[timeframe];
+  let to = last + tf;
+  if (now !== null && Number.isFinite(now)) to = Math.min(to, Math.floor(now / tf) * tf);
+  if (to <= first) return null;
   const from = Math.max(first, to - days * 86_400_000);
   return { from, to };
 }

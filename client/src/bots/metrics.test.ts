@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BacktestRunView, RunMetricsView } from '@osprey/shared';
-import { applyProgress, betterRun, formatMetric, metricValue, progressPct, toggleCompare, type MetricKey } from './metrics.js';
+import { MAX_COMPARE, applyProgress, bestRuns, betterRun, formatMetric, metricValue, progressPct, toggleCompare, type MetricKey } from './metrics.js';
 
 function metrics(over: Partial<RunMetricsView> = {}): RunMetricsView {
   return {
@@ -38,6 +38,25 @@ describe('betterRun', () => {
 
   it('does not rank a run without metrics', () => {
     expect(betterRun('totalReturnPct', metrics(), null)).toBeNull();
+  });
+});
+
+describe('bestRuns', () => {
+  it('picks the best of N runs in the metric\'s direction', () => {
+    const runs = [metrics({ totalReturnPct: 3, maxDrawdownPct: 4 }), metrics({ totalReturnPct: 9, maxDrawdownPct: 6 }), metrics({ totalReturnPct: -2, maxDrawdownPct: 1 })];
+    expect(bestRuns('totalReturnPct', runs)).toEqual([1]);
+    expect(bestRuns('maxDrawdownPct', runs)).toEqual([2]);
+  });
+
+  it('marks every run on a tie for best, none when all are equal or unranked', () => {
+    expect(bestRuns('sharpe', [metrics({ sharpe: 2 }), metrics({ sharpe: 1 }), metrics({ sharpe: 2 })])).toEqual([0, 2]);
+    expect(bestRuns('sharpe', [metrics({ sharpe: 1 }), metrics({ sharpe: 1 })])).toEqual([]);
+    expect(bestRuns('roundTrips', [metrics({ roundTrips: 1 }), metrics({ roundTrips: 5 })])).toEqual([]);
+  });
+
+  it('ignores runs without the value and needs two values', () => {
+    expect(bestRuns('sharpe', [null, metrics({ sharpe: null }), metrics({ sharpe: 1 }), metrics({ sharpe: 0.5 })])).toEqual([2]);
+    expect(bestRuns('sharpe', [null, metrics({ sharpe: 1 })])).toEqual([]);
   });
 });
 
@@ -88,11 +107,15 @@ describe('runs list live patches', () => {
 
 describe('compare selection', () => {
   it('adds up to two runs, removes on untick, ignores a third', () => {
-    let s = toggleCompare([], 'a');
-    s = toggleCompare(s, 'b');
+    let s = toggleCompare([], 'a', 2);
+    s = toggleCompare(s, 'b', 2);
     expect(s).toEqual(['a', 'b']);
-    expect(toggleCompare(s, 'c')).toEqual(['a', 'b']);
-    expect(toggleCompare(s, 'a')).toEqual(['b']);
+    expect(toggleCompare(s, 'c', 2)).toEqual(['a', 'b']);
+    expect(toggleCompare(s, 'a', 2)).toEqual(['b']);
+    // N-way by default: up to MAX_COMPARE runs.
+    const ids = Array.from({ length: MAX_COMPARE + 1 }, (_, i) => `r${i}`);
+    const all = ids.reduce<string[]>((sel, id) => toggleCompare(sel, id), []);
+    expect(all).toEqual(ids.slice(0, MAX_COMPARE));
   });
 
   it('clamps progress to whole percents', () => {

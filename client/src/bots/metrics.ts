@@ -1,6 +1,6 @@
 /**
  * Backtest metrics for display and comparison (pure, tested): the metric cards in order with their labels,
- * which direction is better, formatting, and which of two runs is better on each metric. Also the live
+ * which direction is better, formatting, and which of two (or of N) runs is best on each metric. Also the live
  * patches of the runs list from `backtests.onProgress` and the compare selection.
  */
 import type { BacktestProgress, BacktestRunView, RunMetricsView } from '@osprey/shared';
@@ -90,6 +90,22 @@ export function betterRun(key: MetricKey, a: RunMetricsView | null, b: RunMetric
 }
 
 /**
+ * Which of several runs are best on `key` (N-way compare): the indices of the runs holding the best value
+ * — several on a tie — or an empty list when the metric is not ranked, fewer than two runs have a value, or
+ * every run with a value has the same one. Runs without metrics or without this value are never best.
+ */
+export function bestRuns(key: MetricKey, list: readonly (RunMetricsView | null)[]): number[] {
+  const def = METRICS.find((d) => d.key === key);
+  if (!def?.better) return [];
+  const values = list.map((m) => (m ? metricValue(m, key) : null));
+  const present = values.filter((v): v is number => v !== null);
+  if (present.length < 2) return [];
+  const best = def.better === 'higher' ? Math.max(...present) : Math.min(...present);
+  if (present.every((v) => v === best)) return [];
+  return values.flatMap((v, i) => (v === best ? [i] : []));
+}
+
+/**
  * The runs list after a `backtests.onProgress` event: the run's status, progress and error replaced in
  * place (same list when the run is not in it or nothing changed; undefined stays undefined).
  */
@@ -109,11 +125,14 @@ export function isActiveRun(r: Pick<BacktestRunView, 'status'>): boolean {
   return r.status === 'queued' || r.status === 'running';
 }
 
+/** Most runs compared at once (one colour each on the compare chart). */
+export const MAX_COMPARE = 6;
+
 /**
  * The compare selection after ticking run `id`: unticking removes it; ticking adds it while fewer than `max`
- * runs are selected (otherwise the selection is unchanged — the form disables the other boxes).
+ * runs are selected (otherwise the selection is unchanged — the table disables the other boxes).
  */
-export function toggleCompare(selected: readonly string[], id: string, max = 2): string[] {
+export function toggleCompare(selected: readonly string[], id: string, max = MAX_COMPARE): string[] {
   if (selected.includes(id)) return selected.filter((s) => s !== id);
   if (selected.length >= max) return [...selected];
   return [...selected, id];

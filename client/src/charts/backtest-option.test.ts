@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Candle } from '@osprey/shared';
-import { buildBacktestCandleOption, buildBacktestEquityOption, buildCompareOption, countFillMarkers, equityData, normalisedReturns } from './backtest-option.js';
+import { COMPARE_COLORS, MIN_TRADE_WINDOW, buildBacktestCandleOption, buildBacktestEquityOption, buildCompareOption, countFillMarkers, equityData, normalisedReturns, tradesZoomWindow } from './backtest-option.js';
 import { CHART_COLORS } from './market-option.js';
 
 const t = (k: string) => k;
@@ -86,6 +86,14 @@ describe('compare chart', () => {
     expect(list[1]!.data.at(-1)![1]).toBeCloseTo(-10);
     expect(list[0]!.lineStyle.color).not.toBe(list[1]!.lineStyle.color);
   });
+
+  it('overlays more than two runs, each in its own colour', () => {
+    const curves = Array.from({ length: 5 }, (_, i) => ({ name: `R${i}`, points: [{ ts: 1, equity: 100 }, { ts: 2, equity: 100 + i }] }));
+    const list = buildCompareOption(curves, 'UTC').series as { name: string; lineStyle: { color: string } }[];
+    expect(list.map((s) => s.name)).toEqual(['R0', 'R1', 'R2', 'R3', 'R4']);
+    expect(new Set(list.map((s) => s.lineStyle.color)).size).toBe(5);
+    expect(COMPARE_COLORS.length).toBeGreaterThanOrEqual(6);
+  });
 });
 
 describe('run candle chart', () => {
@@ -103,6 +111,24 @@ describe('run candle chart', () => {
     expect(series(o, 'fills-sell').data).toEqual([[5, 106]]);
     expect((series(o, 'candles').data as unknown[])[0]).toEqual([100, 101, 99, 102]);
     expect(countFillMarkers({ candles: cs, timeframe: '15m', fills, chartSymbol: 'BTC/USDT' })).toBe(2);
+  });
+
+  it('opens zoomed on the candles that hold the trades', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => ({ ts: T0 + i * M15, open: 100, high: 101, low: 99, close: 100, volume: 1 }));
+    const trades = [300, 420, 700].map((i, k) => ({ id: String(k), symbol: 'BTC/USDT', side: (k % 2 ? 'sell' : 'buy') as 'buy' | 'sell', price: '100', amount: '1', ts: T0 + i * M15 }));
+    const o = buildBacktestCandleOption({ candles: many, timeframe: '15m', fills: trades, chartSymbol: 'BTC/USDT', timeZone: 'UTC', t });
+    for (const z of o.dataZoom as { startValue: number; endValue: number }[]) expect([z.startValue, z.endValue]).toEqual([260, 740]);
+    // Without fills: the latest candles, as before.
+    const none = buildBacktestCandleOption({ candles: many, timeframe: '15m', fills: [], chartSymbol: 'BTC/USDT', timeZone: 'UTC', t });
+    expect((none.dataZoom as { startValue: number }[])[0]!.startValue).toBe(1820);
+  });
+
+  it('widens a short trade window to the minimum and keeps it inside the candles', () => {
+    expect(tradesZoomWindow([100], 1000)).toEqual({ start: 70, end: 70 + MIN_TRADE_WINDOW - 1 });
+    expect(tradesZoomWindow([2, 5], 1000)).toEqual({ start: 0, end: MIN_TRADE_WINDOW - 1 });
+    expect(tradesZoomWindow([998], 1000)).toEqual({ start: 1000 - MIN_TRADE_WINDOW, end: 999 });
+    expect(tradesZoomWindow([3], 10)).toEqual({ start: 0, end: 9 });
+    expect(tradesZoomWindow([], 0)).toEqual({ start: 0, end: 0 });
   });
 
   it('puts perpetual fills on the spot candles', () => {

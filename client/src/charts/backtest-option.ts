@@ -13,7 +13,7 @@ import { TIMEFRAME_MS, type Candle, type Timeframe } from '@osprey/shared';
 import { formatAxisLabel, formatDateTimeShort } from '../lib/time.js';
 import { formatAmount, formatCompact, formatPrice } from '../lib/format.js';
 import { chartSymbolFor, formatSigned } from '../trade/trades.js';
-import { CHART_COLORS, DEFAULT_VISIBLE_CANDLES, candleIndexAt, type Translate } from './market-option.js';
+import { CHART_COLORS, DEFAULT_VISIBLE_CANDLES, candleIndexAt, type Translate, type ZoomWindow } from './market-option.js';
 import { fillMarkerSeries, placeFillMarkers, type FillLike } from './trade-overlay.js';
 
 /** The ECharts option type of the backtest charts. */
@@ -44,7 +44,7 @@ const TOOLTIP = {
 const AXIS_LABEL = { color: CHART_COLORS.axis, fontSize: 10 };
 const SPLIT_LINE = { lineStyle: { color: CHART_COLORS.grid } };
 /** Colours of compared runs, in selection order. */
-export const COMPARE_COLORS = ['#42a5f5', '#ffb74d', '#ab47bc', '#26a69a'] as const;
+export const COMPARE_COLORS = ['#42a5f5', '#ffb74d', '#ab47bc', '#26a69a', '#ef5350', '#d4e157'] as const;
 
 /** Escapes text for the HTML tooltips. */
 function esc(s: string): string {
@@ -219,6 +219,34 @@ export interface BacktestCandleInput {
   t: Translate;
 }
 
+/** Fewest candles the run's candle chart opens on. */
+export const MIN_TRADE_WINDOW = 60;
+
+/**
+ * The window (candle indices) a run's candle chart opens on: from the first to the last candle holding a
+ * fill, padded each side by 10 % of that span (at least 5 candles), widened around its middle to
+ * `minSpan` candles when shorter, and clamped to the `n` candles. Without fills: the last
+ * {@link DEFAULT_VISIBLE_CANDLES} candles.
+ */
+export function tradesZoomWindow(fillIndices: readonly number[], n: number, minSpan: number = MIN_TRADE_WINDOW): ZoomWindow {
+  const last = Math.max(0, n - 1);
+  if (fillIndices.length === 0 || n === 0) return { start: Math.max(0, n - DEFAULT_VISIBLE_CANDLES), end: last };
+  const lo = Math.min(...fillIndices);
+  const hi = Math.max(...fillIndices);
+  const pad = Math.max(5, Math.round((hi - lo) * 0.1));
+  let start = lo - pad;
+  let end = hi + pad;
+  if (end - start + 1 < minSpan) {
+    const mid = (lo + hi) / 2;
+    start = Math.round(mid - minSpan / 2);
+    end = start + minSpan - 1;
+  }
+  // Shift a window hanging off one end back inside before clamping, so it keeps its width where it can.
+  if (start < 0) [start, end] = [0, end - start];
+  if (end > last) [start, end] = [Math.max(0, start - (end - last)), last];
+  return { start: Math.max(0, start), end: Math.min(last, end) };
+}
+
 /** Number of fill markers {@link buildBacktestCandleOption} draws. */
 export function countFillMarkers(input: Pick<BacktestCandleInput, 'candles' | 'timeframe' | 'fills' | 'chartSymbol'>): number {
   const m = placeFillMarkers(input.fills, input.candles, TIMEFRAME_MS[input.timeframe], input.chartSymbol);
@@ -228,8 +256,8 @@ export function countFillMarkers(input: Pick<BacktestCandleInput, 'candles' | 't
 /**
  * A run's candle chart: candlesticks (price pane) and volume bars below on one category axis (candle open
  * times), buy ▲ / sell ▼ markers at each fill's price on the candle containing it, a tooltip with the
- * candle's OHLC and the fills in it, and inside + slider zoom (initially the last
- * {@link DEFAULT_VISIBLE_CANDLES} candles).
+ * candle's OHLC and the fills in it, and inside + slider zoom opening on the candles that hold the trades
+ * (see {@link tradesZoomWindow}).
  */
 export function buildBacktestCandleOption(input: BacktestCandleInput): BacktestChartOption {
   const { candles, timeframe, fills, chartSymbol, timeZone, t } = input;
@@ -241,9 +269,7 @@ export function buildBacktestCandleOption(input: BacktestCandleInput): BacktestC
     const i = candleIndexAt(candles, f.ts, periodMs);
     if (i >= 0) fillsByIndex.set(i, [...(fillsByIndex.get(i) ?? []), f]);
   }
-  const n = candles.length;
-  const start = Math.max(0, n - DEFAULT_VISIBLE_CANDLES);
-  const end = Math.max(0, n - 1);
+  const { start, end } = tradesZoomWindow([...markers.buy, ...markers.sell].map(([i]) => i), candles.length);
   const categories = candles.map((c) => String(c.ts));
   return {
     animation: false,

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { BacktestProgress } from '@osprey/shared';
 import { useTRPC } from '../lib/trpc.js';
@@ -12,7 +12,7 @@ import { BacktestCompare } from '../bots/BacktestCompare.js';
 import { RunsTable } from '../bots/RunsTable.js';
 import { configToForm, defaultConfigForm, symbolSuggestions } from '../bots/bot-form.js';
 import { emptyBacktestForm, parseBacktestPrefill, type BacktestFormState } from '../bots/backtest-form.js';
-import { isActiveRun, toggleCompare } from '../bots/metrics.js';
+import { MAX_COMPARE, isActiveRun, toggleCompare } from '../bots/metrics.js';
 import { useBacktestProgress } from '../bots/hooks.js';
 
 /** Fallback refresh of the runs list while a run is in progress (ms). */
@@ -30,10 +30,18 @@ function clearHashQuery() {
   if (location.hash.includes('?')) history.replaceState(null, '', `${location.pathname}${location.search}#/backtests`);
 }
 
+/** Brings the runs and the selected run's result (with the progress of a run just started) into view. */
+function showResults(main: HTMLElement | null) {
+  main?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+}
+
 /**
- * Backtests: the run form (a bot config + simulation settings), the history of runs with live progress
- * (`backtests.onProgress`), the result of the selected run, and a comparison of two ticked runs. A
- * `#/backtests?config=…` hash (the bot form's "Backtest this config") prefills the form.
+ * Backtests, results first: the main column holds the history of runs with live progress
+ * (`backtests.onProgress`), the comparison of the ticked runs (two up to {@link MAX_COMPARE}) and the
+ * result of the selected run; the run form (a bot config + simulation settings) sits beside it in its own
+ * scroll with Run always at hand (below the results on narrow screens). Pressing Run selects the new run
+ * and brings the runs and its progress into view. A `#/backtests?config=…` hash (the bot form's
+ * "Backtest this config") prefills the form.
  */
 export function BacktestsPage() {
   const { t, tx } = useI18n();
@@ -48,6 +56,8 @@ export function BacktestsPage() {
   const [form, setForm] = useState<{ key: number; state: BacktestFormState } | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [compare, setCompare] = useState<string[]>([]);
+  const [started, setStarted] = useState<string | null>(null);
+  const mainRef = useRef<HTMLDivElement>(null);
   const feedReady = overview.isSuccess || overview.isError;
   const feedSymbols = overview.data?.symbols;
 
@@ -95,65 +105,81 @@ export function BacktestsPage() {
 
   const list = runs.data ?? [];
   const selected = list.find((r) => r.id === selectedId) ?? null;
-  const [ca, cb] = compare.map((id) => list.find((r) => r.id === id));
+  const compared = compare.map((id) => list.find((r) => r.id === id)).filter((r) => r !== undefined);
+
+  // Once the run just started is in the list (and its result panel rendered), show it where the trader looks.
+  const startedShown = !!started && selected?.id === started;
+  useEffect(() => {
+    if (!startedShown) return;
+    showResults(mainRef.current);
+    setStarted(null);
+  }, [startedShown]);
+
+  const formPanel = (
+    <section className="panel bt-form-panel" data-testid="bt-form-panel">
+      <h2 className="panel-title">{t('bt.newRun')}</h2>
+      {!form ? (
+        <Placeholder>
+          <Spinner label={t('app.loading')} />
+        </Placeholder>
+      ) : (
+        <BacktestForm
+          key={form.key}
+          initial={form.state}
+          feedSymbols={feedSymbols ?? []}
+          onStarted={(run) => {
+            setSelectedId(run.id);
+            setStarted(run.id);
+          }}
+        />
+      )}
+    </section>
+  );
 
   return (
     <div className="page backtests-page">
-      <div className="bt-top">
-        <section className="panel bt-form-panel">
-          <h2 className="panel-title">{t('bt.newRun')}</h2>
-          {!form ? (
-            <Placeholder>
-              <Spinner label={t('app.loading')} />
-            </Placeholder>
-          ) : (
-            <BacktestForm
-              key={form.key}
-              initial={form.state}
-              feedSymbols={feedSymbols ?? []}
-              onStarted={(run) => {
-                setSelectedId(run.id);
-              }}
-            />
-          )}
-        </section>
+      <div className="bt-layout">
+        <div className="bt-main" ref={mainRef} data-testid="bt-main">
+          <section className="panel bt-runs-panel" data-testid="bt-runs-panel">
+            <div className="panel-head">
+              <h2 className="panel-title">
+                {t('bt.history')} <span className="muted">{list.length}</span>
+              </h2>
+              <span className={`live-dot live-${progressStatus}`} data-testid="bt-stream-status" data-status={progressStatus}>
+                {t(progressStatus === 'pending' ? 'market.live' : progressStatus === 'error' ? 'market.offline' : 'market.connecting')}
+              </span>
+            </div>
+            <p className="hint bt-runs-hint">{t('bt.compareHint', { max: MAX_COMPARE })}</p>
+            {runs.isPending ? (
+              <Placeholder>
+                <Spinner label={t('app.loading')} />
+              </Placeholder>
+            ) : runs.error ? (
+              <Placeholder>{tx(errorMessage(runs.error))}</Placeholder>
+            ) : (
+              <RunsTable
+                runs={list}
+                selectedId={selectedId}
+                compare={compare}
+                onSelect={setSelectedId}
+                onToggleCompare={(id) => setCompare((c) => toggleCompare(c, id))}
+                onDelete={(id) => remove.mutate({ id })}
+                deleting={remove.isPending}
+              />
+            )}
+          </section>
 
-        <section className="panel bt-runs-panel">
-          <div className="panel-head">
-            <h2 className="panel-title">
-              {t('bt.history')} <span className="muted">{list.length}</span>
-            </h2>
-            <span className={`live-dot live-${progressStatus}`} data-testid="bt-stream-status" data-status={progressStatus}>
-              {t(progressStatus === 'pending' ? 'market.live' : progressStatus === 'error' ? 'market.offline' : 'market.connecting')}
-            </span>
-          </div>
-          <p className="hint bt-runs-hint">{t('bt.compareHint')}</p>
-          {runs.isPending ? (
-            <Placeholder>
-              <Spinner label={t('app.loading')} />
-            </Placeholder>
-          ) : runs.error ? (
-            <Placeholder>{tx(errorMessage(runs.error))}</Placeholder>
+          {compared.length >= 2 && <BacktestCompare key={compared.map((r) => r.id).join(',')} runs={compared} onClose={() => setCompare([])} />}
+          {selected ? (
+            <BacktestResult key={selected.id} run={selected} onEditConfig={(hash) => (location.hash = hash)} />
           ) : (
-            <RunsTable
-              runs={list}
-              selectedId={selectedId}
-              compare={compare}
-              onSelect={setSelectedId}
-              onToggleCompare={(id) => setCompare((c) => toggleCompare(c, id))}
-              onDelete={(id) => remove.mutate({ id })}
-              deleting={remove.isPending}
-            />
+            list.length > 0 && <Placeholder testId="bt-result-none">{t('bt.pickRun')}</Placeholder>
           )}
-        </section>
+        </div>
+        <aside className="bt-side" data-testid="bt-side">
+          {formPanel}
+        </aside>
       </div>
-
-      {ca && cb && <BacktestCompare key={`${ca.id}-${cb.id}`} a={ca} b={cb} onClose={() => setCompare([])} />}
-      {selected ? (
-        <BacktestResult key={selected.id} run={selected} onEditConfig={(hash) => (location.hash = hash)} />
-      ) : (
-        list.length > 0 && <Placeholder testId="bt-result-none">{t('bt.pickRun')}</Placeholder>
-      )}
     </div>
   );
 }
