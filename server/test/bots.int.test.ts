@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotDetail, BotOrdersView, BotView, PublicAccount } from '@osprey/shared';
 import { findBotById, updateBot } from '../src/adapters/db/repos/bots-repo.js';
 import type { PaperExchange } from '../src/adapters/exchange/paper-exchange.js';
+import { spawn } from 'node:child_process';
+import { currentProcess } from '../src/adapters/process-identity.js';
+import { encodeLeaseOwner, type LeaseHolder } from '../src/domain/bots/lease.js';
 import { ManualClock } from '../src/domain/ports.js';
 import type { Intent } from '../src/domain/bots/strategy.js';
 import { BotService } from '../src/services/bot-service.js';
@@ -299,5 +302,49 @@ describe('restart safety and the lease', () => {
     // … and its paired sell went out.
     expect(Object.keys(rt.working)).toEqual([level.sellId]);
     await restarted.close();
+  });
+
+  it('a lease whose holder is known to be gone is taken over at once (one taker wins); a live or foreign holder is waited out', async () => {
+    const acct: PublicAccount = ok(await alice.call('accounts.create', { name: 'Paper lease', exchange: 'binance', marketType: 'spot', mode: 'paper', paperBalances: { USDT: '10000' } }, 'mutation'));
+    const bot: BotView = ok(await alice.call('bots.create', { name: 'lease', accountId: acct.id, config: { type: 'grid', marketType: 'spot', grid: { ...grid, levels: 1 } } }, 'mutation'));
+    const db = app.services.database.db;
+    const service = () => new BotService({ db, bus: app.services.bus, clock, hub: app.services.exchanges, log: app.services.log, feedExchange: 'binance', pollMs: 3_600_000, leaseMs: 30_000 });
+    const first = service();
+    await first.start((await findBotById(db, bot.id))!.userId, bot.id);
+    expect(first.runningHere()).toEqual([bot.id]);
+    await first.close();
+    // What a crash leaves: the lease of a holder that will never renew it, 30 s from expiry.
+    const exited = spawn(process.execPath, ['-e', '']);
+    const deadPid = exited.pid!;
+    await new Promise((r) => exited.on('exit', r));
+    const me = currentProcess();
+    const holdBy = async (h: Partial<LeaseHolder>) => updateBot(db, bot.id, { leaseOwner: encodeLeaseOwner({ instance: 'crashed', ...me, ...h }), leaseUntil: Date.now() + 30_000 });
+
+    // Its pid is not alive on this host: taken over at resume, no wait.
+    await holdBy({ pid: deadPid, nonce: 'n-dead' });
+    const a = service();
+    await a.resumeAll();
+    expect(a.runningHere()).toContain(bot.id);
+    await a.close();
+
+    // A previous incarnation with this very pid (a restarted container): taken over too; two processes trying at once: one wins.
+    await holdBy({ pid: me.pid, nonce: 'n-previous' });
+    const b = service();
+    const c = service();
+    await Promise.all([b.resumeAll(), c.resumeAll()]);
+    expect([...b.runningHere(), ...c.runningHere()].filter((id) => id === bot.id)).toEqual([bot.id]);
+    await b.close();
+    await c.close();
+
+    // A live holder (another process here), or one on another host: its lease is waited out.
+    for (const h of [{ pid: process.ppid, nonce: 'n-live' }, { host: 'elsewhere', pid: deadPid }]) {
+      await holdBy(h);
+      const d = service();
+      await d.resumeAll();
+      expect(d.runningHere()).not.toContain(bot.id);
+      await d.close();
+    }
+    await updateBot(db, bot.id, { leaseOwner: null, leaseUntil: null });
+    ok(await alice.call('bots.stop', { id: bot.id, cancelOrders: true }, 'mutation'));
   });
 });

@@ -4,7 +4,10 @@
  * - Exactly one runner per bot across processes: a runner works only while its process holds the bot's lease
  *   (`bots.lease_owner`/`lease_until`), renewed by a heartbeat every third of the lease; a process that loses
  *   the lease (or sees the bot stopped elsewhere) drops its runner. An expired lease (crashed process) is
- *   taken over by the next process that tries.
+ *   taken over by the next process that tries. The lease records its holder's process identity
+ *   (`domain/bots/lease.ts`), so a crashed holder known to be gone — on this host and boot, its pid not
+ *   alive, or it had this process's pid (a previous incarnation) — is taken over at once, with a
+ *   compare-and-set on the recorded owner (never two runners: a live holder is never judged gone).
  * - Bots that were running resume at server start ({@link BotService.resumeAll}); a graceful shutdown keeps
  *   their status `running` and releases the leases, so the next start picks them up at once.
  * - Account risk rules (`account_risk_rules`) apply across every bot of an account: before each step of a bot
@@ -58,13 +61,16 @@ import {
   listBotsOfAccount,
   listRunningBots,
   releaseLease,
+  takeOverLease,
   updateBot,
   type BotRow,
 } from '../adapters/db/repos/bots-repo.js';
 import { listCandles } from '../adapters/db/repos/candles-repo.js';
 import { fills as fillsTable } from '../adapters/db/schema/index.js';
 import type { Logger } from '../adapters/log.js';
+import { currentProcess, pidAlive } from '../adapters/process-identity.js';
 import { createBotStrategy } from '../domain/bots/factory.js';
+import { encodeLeaseOwner, holderIsGone, parseLeaseOwner, type ProcessIdentity } from '../domain/bots/lease.js';
 import { unrealizedPnl } from '../domain/trading/pnl.js';
 import { str } from '../domain/trading/precision.js';
 import { initialRiskState, recordResult, utcDayStart, type RiskState } from '../domain/bots/risk.js';
@@ -91,8 +97,12 @@ export interface BotServiceOptions {
   pollMs?: number;
   /** Wall clock for leases (default the system clock). */
   wallClock?: Clock;
-  /** This process's lease owner id (default a random uuid). */
+  /** This service's instance id (default a random uuid); the lease owner recorded is it with the process identity. */
   instanceId?: string;
+  /** The process identity recorded in leases (default this process's, see `adapters/process-identity.ts`). */
+  processIdentity?: ProcessIdentity;
+  /** Whether a pid on this host is alive (default `process.kill(pid, 0)`). */
+  pidAlive?: (pid: number) => boolean;
   /** Closed 15m candles given to a starting bot for warm-up (default 200). */
   historyCandles?: number;
 }
@@ -123,13 +133,18 @@ export class BotService {
   private readonly accountRisks = new Map<string, Promise<AccountRisk>>();
   /** Tail of the queue of steps per account with rules (see {@link accountStep}). */
   private readonly accountLocks = new Map<string, Promise<void>>();
-  private readonly instanceId: string;
+  /** The `lease_owner` this service writes ({@link encodeLeaseOwner}). */
+  private readonly owner: string;
+  private readonly me: ProcessIdentity;
+  private readonly pidAlive: (pid: number) => boolean;
   private readonly leaseMs: number;
   private readonly wall: Clock;
   private closed = false;
 
   constructor(private readonly o: BotServiceOptions) {
-    this.instanceId = o.instanceId ?? randomUUID();
+    this.me = o.processIdentity ?? currentProcess();
+    this.pidAlive = o.pidAlive ?? pidAlive;
+    this.owner = encodeLeaseOwner({ instance: o.instanceId ?? randomUUID(), ...this.me });
     this.leaseMs = o.leaseMs ?? 30_000;
     this.wall = o.wallClock ?? systemClock;
   }
@@ -395,7 +410,7 @@ export class BotService {
     const pending = this.waiting.get(row.id);
     if (pending) clearTimeout(pending);
     this.waiting.delete(row.id);
-    if (!(await acquireLease(this.o.db, row.id, this.instanceId, this.wall.now(), this.leaseMs))) {
+    if (!(await acquireLease(this.o.db, row.id, this.owner, this.wall.now(), this.leaseMs)) && !(await this.takeOverFromGone(row.id))) {
       // Another process runs it, or a crashed one's lease has not expired yet: try again later.
       this.waiting.set(
         row.id,
@@ -542,11 +557,24 @@ export class BotService {
     return p;
   }
 
+  /**
+   * Takes the lease of a bot over from its holder when that holder is known to be gone (see the module doc).
+   * @returns true when this service holds the lease afterwards
+   */
+  private async takeOverFromGone(id: string): Promise<boolean> {
+    const owner = (await findBotById(this.o.db, id))?.leaseOwner ?? null;
+    const holder = parseLeaseOwner(owner);
+    if (owner === null || !holder || !holderIsGone(holder, this.me, this.pidAlive)) return false;
+    const taken = await takeOverLease(this.o.db, id, owner, this.owner, this.wall.now(), this.leaseMs);
+    if (taken) this.o.log.info({ botId: id, fromPid: holder.pid }, 'bot lease taken over from a process that is gone');
+    return taken;
+  }
+
   private async heartbeat(id: string): Promise<void> {
     if (!this.live.has(id)) return;
     try {
       const row = await findBotById(this.o.db, id);
-      const kept = row?.status === 'running' && (await acquireLease(this.o.db, id, this.instanceId, this.wall.now(), this.leaseMs));
+      const kept = row?.status === 'running' && (await acquireLease(this.o.db, id, this.owner, this.wall.now(), this.leaseMs));
       if (!kept) await this.detach(id, false, false);
     } catch (err) {
       this.o.log.warn({ botId: id, err }, 'bot lease renewal failed');
@@ -566,7 +594,7 @@ export class BotService {
       await l.runner.stop(cancelOrders);
     } finally {
       for (const off of l.offs) off();
-      if (release) await releaseLease(this.o.db, id, this.instanceId);
+      if (release) await releaseLease(this.o.db, id, this.owner);
     }
   }
 
@@ -591,7 +619,7 @@ export class BotService {
       for (const t of l.timers) clearInterval(t);
       for (const off of l.offs) off();
     }
-    await releaseLease(this.o.db, id, this.instanceId);
+    await releaseLease(this.o.db, id, this.owner);
     const row = await updateBot(this.o.db, id, { status: 'error', lastError: message, startedAt: null, updatedAt: this.wall.now() });
     await this.event(id, 'error', 'error', message, {});
     if (row) this.emit(row, 'status');

@@ -120,6 +120,21 @@ export async function acquireLease(db: Db, id: string, owner: string, now: numbe
   return r.length === 1;
 }
 
+/**
+ * Takes over the lease of a bot from `from` — a holder known to be gone — for `owner` until `now + ttlMs`,
+ * whatever its expiry. Atomic compare-and-set (one conditional UPDATE on `lease_owner = from`): when several
+ * processes try at once, or the holder renewed or released it meanwhile, at most one succeeds.
+ * @returns true when `owner` holds the lease afterwards
+ */
+export async function takeOverLease(db: Db, id: string, from: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+  const r = await db
+    .update(bots)
+    .set({ leaseOwner: owner, leaseUntil: now + ttlMs })
+    .where(and(eq(bots.id, id), eq(bots.leaseOwner, from)))
+    .returning({ id: bots.id });
+  return r.length === 1;
+}
+
 /** Releases `owner`'s lease (no-op when someone else holds it). */
 export async function releaseLease(db: Db, id: string, owner: string): Promise<void> {
   await db
