@@ -292,21 +292,38 @@ describe('dashboard.equity', () => {
     await app.services.trading.snapshotEquity(perp.id, START + 2 * M15 + 3 * 60_000);
     await app.services.trading.snapshotEquity(spot.id, START + 2 * M15 + 3 * 60_000);
     const curve: DashboardEquityCurve = ok(await alice.call('dashboard.equity', { from: START - DAY, points: 100 }, 'query'));
-    // (now − from) / 99 rounded up to 15 minutes
-    expect(curve.stepMs).toBe(Math.ceil((clock.now() - (START - DAY)) / 99 / M15) * M15);
-    expect(curve.points.length).toBeGreaterThan(0);
-    expect(curve.points.at(-1)!.ts).toBe(clock.now());
     const snaps = await Promise.all([perp, spot].map((a) => listEquitySnapshots(db, { accountId: a.id })));
+    // The history starts after `from`: the grid starts at the first snapshot, (now − first) / 99 rounded up to 15 minutes.
+    const first = Math.min(...snaps.flat().map((r) => r.ts));
+    expect(first).toBeGreaterThan(START - DAY);
+    expect(curve.from).toBe(first);
+    expect(curve.stepMs).toBe(Math.max(M15, Math.ceil((clock.now() - first) / 99 / M15) * M15));
+    expect(curve.points[0]!.ts).toBe(first);
+    expect(curve.points.at(-1)!.ts).toBe(clock.now());
+    expect(curve.points.length).toBeGreaterThanOrEqual(2);
     for (const p of curve.points) {
-      expect((p.ts - (START - DAY)) % curve.stepMs === 0 || p.ts === clock.now()).toBe(true);
+      expect((p.ts - first) % curve.stepMs === 0 || p.ts === clock.now()).toBe(true);
       const expected = snaps.reduce((acc, rows) => acc.plus([...rows].reverse().find((r) => r.ts <= p.ts)?.equity ?? 0), new Decimal(0));
       expect(p.equity).toBe(expected.toFixed());
     }
     // the last point is the sum of the two snapshots just taken
     const [pe, se] = snaps.map((rows) => rows.at(-1)!.equity);
     expect(curve.points.at(-1)!.equity).toBe(new Decimal(pe!).plus(se!).toFixed());
-    // grid points before the first snapshot are left out
-    const first = Math.min(...snaps.flat().map((r) => r.ts));
-    expect(curve.points[0]!.ts).toBeGreaterThanOrEqual(first);
+    // asked from a time inside the history, the grid starts there, each account at its snapshot before it
+    const mid = START + 2 * M15 + 30_000;
+    const later: DashboardEquityCurve = ok(await alice.call('dashboard.equity', { from: mid, points: 10 }, 'query'));
+    expect(later.from).toBe(mid);
+    expect(later.stepMs).toBe(M15);
+    expect(later.points.map((p) => p.ts)).toEqual([mid, clock.now()]);
+    const at = (rows: (typeof snaps)[number], ts: number) => [...rows].reverse().find((r) => r.ts <= ts)?.equity ?? '0';
+    expect(later.points[0]!.equity).toBe(new Decimal(at(snaps[0]!, mid)).plus(at(snaps[1]!, mid)).toFixed());
+  });
+
+  it('an empty history gives no points; a start after now too', async () => {
+    const fresh = new HttpCaller(app.base);
+    await app.services.auth.addUser('carol@test.local', 'carol-password-1', 'trader');
+    await fresh.login('carol@test.local', 'carol-password-1');
+    expect(ok(await fresh.call('dashboard.equity', { from: START - DAY }, 'query')).points).toEqual([]);
+    expect(ok(await alice.call('dashboard.equity', { from: clock.now() + M15 }, 'query')).points).toEqual([]);
   });
 });

@@ -205,6 +205,8 @@ export interface DashboardEquityPoint {
 
 /** What `dashboard.equity` answers. */
 export interface DashboardEquityCurve {
+  /** First grid time (Unix ms): the requested `from`, or the first snapshot when the history starts later. */
+  from: number;
   /** Grid step, ms (a multiple of 15 minutes). */
   stepMs: number;
   /** Oldest first; empty when no account has a snapshot up to now. */

@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { keepPreviousData, skipToken, useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc.js';
 import { useI18n } from '../lib/i18n.js';
@@ -35,6 +36,13 @@ export function DashboardPage() {
   const curve = useQuery(
     trpc.dashboard.equity.queryOptions(windows ? { from: windows.month, points: CURVE_POINTS } : skipToken, { refetchInterval: CURVE_REFETCH_MS, placeholderData: keepPreviousData }),
   );
+  // The live total ends the curve; memoised so the once-a-second feed clock does not redraw the chart.
+  const liveTs = summary.data?.now;
+  const liveEquity = summary.data?.equity;
+  const curvePoints = useMemo(
+    () => (curve.data && curve.data.points.length > 0 ? withLivePoint(curve.data.points, liveTs !== undefined && liveEquity !== undefined ? { ts: liveTs, equity: liveEquity } : null) : []),
+    [curve.data, liveTs, liveEquity],
+  );
 
   if (summary.error && !summary.data) {
     return (
@@ -53,7 +61,6 @@ export function DashboardPage() {
     );
   }
   const s = summary.data;
-  const curvePoints = curve.data && curve.data.points.length > 0 ? withLivePoint(curve.data.points, { ts: s.now, equity: s.equity }) : [];
   return (
     <div className="page dashboard-page" data-testid="dashboard-page">
       <DashboardLive accountIds={s.accounts.map((a) => a.id)} />

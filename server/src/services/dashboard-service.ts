@@ -191,19 +191,22 @@ export class DashboardService {
   }
 
   /**
-   * The caller's equity summed over all their accounts from `from` to market now, on a grid of `stepMs` (a
-   * multiple of 15 minutes chosen so that there are at most `points` points), plus a last point at now. At each
-   * grid time an account counts with its latest snapshot at or before it (0 before its first); grid times before
-   * any account has a snapshot are left out. Equity is a decimal string (USDT).
+   * The caller's equity summed over all their accounts from `from` to market now. The grid starts at `from`, or
+   * at the first snapshot when every account's history starts later (a new trader's curve spans what there is),
+   * steps by `stepMs` (a multiple of 15 minutes giving at most `points` points) and ends with a point at now. At
+   * each grid time an account counts with its latest snapshot at or before it (0 before its first). Equity is a
+   * decimal string (USDT); no snapshot up to now gives no points.
    */
   async equityCurve(userId: string, from: number, points: number): Promise<DashboardEquityCurve> {
     const now = this.o.clock.now();
-    const stepMs = Math.max(M15, Math.ceil((now - from) / Math.max(1, points - 1) / M15) * M15);
-    if (from > now) return { stepMs, points: [] };
-    const rows = await listAccountsByUser(this.o.db, userId);
+    const rows = from > now ? [] : await listAccountsByUser(this.o.db, userId);
     const series = await Promise.all(rows.map((r) => this.snapshotsOf(r.id, from, now)));
+    const first = Math.min(...series.map((s) => s[0]?.ts ?? Infinity));
+    const start = Math.max(from, Number.isFinite(first) ? first : now);
+    const stepMs = Math.max(M15, Math.ceil((now - start) / Math.max(1, points - 1) / M15) * M15);
+    if (!Number.isFinite(first)) return { from: start, stepMs, points: [] };
     const grid: number[] = [];
-    for (let t = from; t <= now; t += stepMs) grid.push(t);
+    for (let t = start; t <= now; t += stepMs) grid.push(t);
     if (grid[grid.length - 1] !== now) grid.push(now);
     const idx = series.map(() => -1);
     const out: DashboardEquityCurve['points'] = [];
@@ -220,7 +223,7 @@ export class DashboardService {
       });
       if (any) out.push({ ts: t, equity: total.toFixed() });
     }
-    return { stepMs, points: out };
+    return { from: start, stepMs, points: out };
   }
 
   // ─── parts ───────────────────────────────────────────────────────────────────────────────────────────
