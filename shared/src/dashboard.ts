@@ -205,7 +205,7 @@ export interface DashboardEquityPoint {
 
 /** What `dashboard.equity` answers. */
 export interface DashboardEquityCurve {
-  /** First grid time (Unix ms): the requested `from`, or the first snapshot when the history starts later. */
+  /** First grid time (Unix ms): the requested `from`, or where the snapshots begin when the history starts later. */
   from: number;
   /** Grid step, ms (a multiple of 15 minutes). */
   stepMs: number;

@@ -191,9 +191,9 @@ export class DashboardService {
   }
 
   /**
-   * The caller's equity summed over all their accounts from `from` to market now. The grid starts at `from`, or
-   * at the first snapshot when every account's history starts later (a new trader's curve spans what there is),
-   * steps by `stepMs` (a multiple of 15 minutes giving at most `points` points) and ends with a point at now. At
+   * The caller's equity summed over all their accounts from `from` to market now. The grid starts at `from`, or —
+   * when every account's history starts later — once the accounts that began within the first step all have their
+   * first snapshot (a new trader's curve spans what there is), steps by `stepMs` (a multiple of 15 minutes giving at most `points` points) and ends with a point at now. At
    * each grid time an account counts with its latest snapshot at or before it (0 before its first). Equity is a
    * decimal string (USDT); no snapshot up to now gives no points.
    */
@@ -201,10 +201,13 @@ export class DashboardService {
     const now = this.o.clock.now();
     const rows = from > now ? [] : await listAccountsByUser(this.o.db, userId);
     const series = await Promise.all(rows.map((r) => this.snapshotsOf(r.id, from, now)));
-    const first = Math.min(...series.map((s) => s[0]?.ts ?? Infinity));
-    const start = Math.max(from, Number.isFinite(first) ? first : now);
-    const stepMs = Math.max(M15, Math.ceil((now - start) / Math.max(1, points - 1) / M15) * M15);
-    if (!Number.isFinite(first)) return { from: start, stepMs, points: [] };
+    const firsts = series.flatMap((s) => (s[0] ? [s[0].ts] : []));
+    const first = Math.min(...firsts);
+    const stepMs = Math.max(M15, Math.ceil((now - Math.max(from, Math.min(first, now))) / Math.max(1, points - 1) / M15) * M15);
+    if (!Number.isFinite(first)) return { from, stepMs, points: [] };
+    // A history younger than the window starts once every account that began within the first step has its
+    // first snapshot (accounts added together start together; one added later shows as a step up).
+    const start = first >= from ? Math.max(...firsts.filter((f) => f < first + stepMs)) : from;
     const grid: number[] = [];
     for (let t = start; t <= now; t += stepMs) grid.push(t);
     if (grid[grid.length - 1] !== now) grid.push(now);
