@@ -255,7 +255,11 @@ export interface TradeView {
   amount: DecimalString;
   entryPrice: DecimalString | null;
   stopLoss: DecimalString | null;
-  takeProfits: { price: DecimalString; share: DecimalString; done: boolean }[];
+  /**
+   * Take-profit targets. `held`: on spot with a stop-loss, armed locally by Osprey rather than resting at the
+   * venue (the stop is the one resting sell; Osprey sells this share at market when the price reaches it).
+   */
+  takeProfits: { price: DecimalString; share: DecimalString; done: boolean; held?: boolean }[];
   realizedPnl: DecimalString;
   realizedPnlPct: DecimalString;
   /** From the last/mark price; null when flat or no price. */

@@ -142,7 +142,7 @@ export async function createServices(
     // market clock behind a saved paper venue.
     const exchanges = new ExchangeHub({ db, accounts, clock, log, onAccountGone: (id) => wired.forget(id), checkpoint: (tx) => feed.checkpoint?.(tx) ?? Promise.resolve() });
     late.hub = exchanges;
-    const trading = new TradingService({ db, bus, clock, hub: exchanges, log, syncMs: env.OSPREY_SYNC_MS });
+    const trading = new TradingService({ db, bus, clock, hub: exchanges, log, syncMs: env.OSPREY_SYNC_MS, prices });
     const pending = new PendingService({ db, bus, clock, trading, log });
     const bots = new BotService({ db, bus, clock, hub: exchanges, log, feedExchange: env.OSPREY_EXCHANGE, pollMs: env.OSPREY_SYNC_MS });
     const accountDeletion = new AccountDeletionService({ db, hub: exchanges, bots, trading, pending, log });

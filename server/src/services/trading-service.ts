@@ -19,6 +19,13 @@
  * orders, and every pushed order change triggers that same poll ({@link STREAM_DEBOUNCE_MS} later, on the
  * account's queue), so fills show up within a second; the timed poll stays as the safety net.
  *
+ * Spot brackets (`domain/trade/trade-machine.ts`): a spot trade with a stop-loss rests only the stop at the
+ * venue and holds its take-profits locally. This service watches the price for them: paper accounts on every
+ * update of the price feed they fill against (the high reached since the previous update), live and sandbox
+ * accounts on the venue's ticker every {@link DEFAULT_WATCH_MS} and on every poll. When a held target is
+ * reached, the machine's `price` event cancels the stop and sells that share once the cancel is confirmed;
+ * everything it waits for is in `trades.state`, so a restart in between resumes where it was.
+ *
  * Concurrency: all work on one account runs on that account's serial queue (user actions, adapter events,
  * polls, equity snapshots), so a trade is never stepped twice at once. Scoping: every user-facing method takes
  * the caller's user id; another user's account, trade or order answers NOT_FOUND like a missing one.
@@ -27,6 +34,7 @@ import { randomUUID } from 'node:crypto';
 import Decimal from 'decimal.js';
 import {
   type AccountEvent,
+  type Candle,
   type FillView,
   type OpenTradeInput,
   type OrderView,
@@ -61,13 +69,15 @@ import {
   type TradeRow,
 } from '../adapters/db/repos/trading-repo.js';
 import type { PaperEvent } from '../domain/trading/paper-engine.js';
+import type { PriceSource } from '../adapters/exchange/paper-exchange.js';
+import { stepFromCandleUpdate } from '../domain/trading/fill-rules.js';
 import type { Logger } from '../adapters/log.js';
 import { AmbiguousOrderError, AuthExchangeError, ExchangeError, RejectedOrderError, TemporaryExchangeError } from '../domain/exchange/errors.js';
 import type { Balance, Fill, MarketInfo, Order, Position, Ticker } from '../domain/exchange/port.js';
 import type { Clock } from '../domain/ports.js';
 import { accountEquity, feeInQuote, fillDelta, type EquityParts, type LedgerEntry } from '../domain/trade/ledger.js';
 import { positionAmount, SizingError } from '../domain/trade/sizing.js';
-import { openTrade, realizedPnlPct, stepTrade, TradeStateError, type TradeContext, type TradeEvent, type TradeIntent, type TradeState } from '../domain/trade/trade-machine.js';
+import { armedLevel, openTrade, realizedPnlPct, stepTrade, TradeStateError, type TradeContext, type TradeEvent, type TradeIntent, type TradeState } from '../domain/trade/trade-machine.js';
 import { DEFAULT_MAINTENANCE_MARGIN_RATE, liquidationPrice } from '../domain/trading/margin.js';
 import { roundToStep } from '../domain/trading/precision.js';
 import { unrealizedPnl } from '../domain/trading/pnl.js';
@@ -119,7 +129,17 @@ export interface TradingServiceOptions {
   log: Logger;
   /** Poll interval of live/sandbox accounts, ms (default {@link DEFAULT_SYNC_MS}). */
   syncMs?: number;
+  /**
+   * The price feed paper accounts fill against: watched for spot take-profits held by Osprey (without it,
+   * paper accounts' held targets are only checked on the ticker like live ones).
+   */
+  prices?: PriceSource;
+  /** How often live/sandbox accounts' tickers are read for held spot take-profits, ms (default {@link DEFAULT_WATCH_MS}). */
+  watchMs?: number;
 }
+
+/** Default interval of the ticker watch of held spot take-profits on live/sandbox accounts, ms. */
+export const DEFAULT_WATCH_MS = 5_000;
 
 /** Where a trade came from (`trades.source` / `source_ref`). */
 export interface TradeOrigin {
@@ -168,9 +188,20 @@ export class TradingService {
   /** Debounce timers of stream-triggered polls, and polls queued but not started yet. */
   private readonly streamTimers = new Map<string, NodeJS.Timeout>();
   private readonly streamSyncQueued = new Set<string>();
+  /** Spot trades with a take-profit held by Osprey, by trade id: the account, symbol and price that reaches it. */
+  private readonly armed = new Map<string, { accountId: string; symbol: string; level: string }>();
+  /** Trades with a `price` event queued (bursts of feed updates coalesce). */
+  private readonly priceQueued = new Set<string>();
+  /** Accounts with a ticker watch queued. */
+  private readonly watchQueued = new Set<string>();
+  /** Previous feed update per symbol: the step from it to the next update gives the high reached. */
+  private readonly prevFeed = new Map<string, Candle>();
+  private watchTimer: NodeJS.Timeout | null = null;
+  private readonly watchMs: number;
 
   constructor(private readonly o: TradingServiceOptions) {
     this.syncMs = o.syncMs ?? DEFAULT_SYNC_MS;
+    this.watchMs = o.watchMs ?? DEFAULT_WATCH_MS;
   }
 
   // ─── lifecycle ───────────────────────────────────────────────────────────────────────────────────────
@@ -192,11 +223,14 @@ export class TradingService {
       }),
     );
     for (const open of this.o.hub.openIds().map((id) => this.o.hub.peek(id)!)) this.attach(open);
+    if (this.o.prices) this.offs.push(this.o.prices.subscribe((symbol, candle) => this.onFeedPrice(symbol, candle)));
     const ids = new Set<string>([...(await this.activeTrades()).map((t) => t.accountId), ...(await accountsWithOpenOrders(this.o.db))]);
     await Promise.all([...ids].map((id) => this.run(id, () => this.resumeAccount(id)).catch((err) => this.logError(err, { accountId: id }, 'resuming trades failed'))));
     if (!this.stopped) {
       this.timer = setInterval(() => void this.syncTick(), this.syncMs);
       this.timer.unref?.();
+      this.watchTimer = setInterval(() => this.watchTick(), this.watchMs);
+      this.watchTimer.unref?.();
     }
   }
 
@@ -205,6 +239,8 @@ export class TradingService {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.watchTimer = null;
     for (const off of this.offs.splice(0)) off();
     for (const off of this.paperOffs.values()) off();
     this.paperOffs.clear();
@@ -361,6 +397,7 @@ export class TradingService {
           stopLoss: input.stopLoss,
           targets: input.takeProfits,
           breakevenAfterFirstTarget: input.breakevenAfterTp1,
+          market: p.market.type,
         });
       } catch (err) {
         throw toAppError(err);
@@ -673,6 +710,10 @@ export class TradingService {
       await this.persist(t);
       if (out.kind === 'done') for (const o of out.orders) await this.observe(acc, o, t);
       else if (intent.kind === 'place') await this.step(acc, t, { type: 'orderDead', clientOrderId: intent.order.clientOrderId, reason: out.reason });
+      if (intent.kind === 'cancel' && out.kind === 'done' && out.orders.length === 0 && t.s.machine.working[cid]) {
+        // An awaited cancel of an order the venue does not know (never reached it): confirmed as cancelled.
+        await this.step(acc, t, { type: 'orderDead', clientOrderId: cid, reason: 'canceled' });
+      }
     }
   }
 
@@ -714,6 +755,9 @@ export class TradingService {
         if (err instanceof RejectedOrderError && exId) {
           // Already filled or closed: report its final state instead.
           const o = await a.fetchOrder(exId, symbol).catch(() => null);
+          const awaited = (t.s.machine.cancelling ?? []).some((c) => c.clientOrderId === cid);
+          // A spot sell waits for this cancel: an order still open is asked again later, never taken as gone.
+          if (awaited && (!o || o.status === 'open')) return { kind: 'retry', message: `cancel ${cid}: ${describeExchangeError(err).message}` };
           return { kind: 'done', orders: o ? [o] : [] };
         }
         return { kind: 'retry', message: `cancel ${cid}: ${describeExchangeError(err).message}` };
@@ -832,23 +876,30 @@ export class TradingService {
     const fills = await listFills(this.o.db, { accountId, orderId: order.id });
     let average = order.average;
     let feeQuote: string;
+    // Spot: a fee paid in the base currency is not in the wallet any more (the trade holds less).
+    let feeBase = new Decimal(0);
     if (fills.length > 0) {
       const amt = fills.reduce((a, f) => a.plus(f.amount), new Decimal(0));
       if (average === null && amt.gt(0)) average = fills.reduce((a, f) => a.plus(new Decimal(f.amount).mul(f.price)), new Decimal(0)).div(amt).toFixed();
       feeQuote = fills.reduce((a, f) => a.plus(feeInQuote(f.fee, f.feeCurrency, f.price, m)), new Decimal(0)).toFixed();
+      feeBase = fills.reduce((a, f) => (f.feeCurrency === m.base ? a.plus(new Decimal(f.fee).abs()) : a), feeBase);
     } else {
       feeQuote = feeInQuote(order.fee, order.feeCurrency, average ?? order.price ?? '0', m);
+      if (order.feeCurrency === m.base) feeBase = new Decimal(order.fee).abs();
     }
-    const { delta, entry } = fillDelta(trade.s.ledger[cid], { filled: order.filled, average, feeQuote }, order.price ?? this.lastPrices.get(`${accountId}|${order.symbol}`) ?? null);
+    const progress = { filled: order.filled, average, feeQuote, ...(m.type === 'spot' && feeBase.gt(0) ? { feeBase: feeBase.toFixed() } : {}) };
+    const { delta, entry } = fillDelta(trade.s.ledger[cid], progress, order.price ?? this.lastPrices.get(`${accountId}|${order.symbol}`) ?? null);
     if (delta) {
       trade.s.ledger[cid] = entry;
-      await this.step(acc, trade, { type: 'fill', clientOrderId: cid, price: delta.price, amount: delta.amount, fee: delta.fee });
+      await this.step(acc, trade, { type: 'fill', clientOrderId: cid, price: delta.price, amount: delta.amount, fee: delta.fee, ...(delta.feeBase ? { feeBase: delta.feeBase } : {}) });
     }
     if (DEAD_STATUSES.has(order.status) || (order.status === 'closed' && new Decimal(order.filled).lt(order.amount))) {
       const role = trade.s.machine.working[cid];
+      // A spot cancel Osprey asked for and awaits (before a sell or a new stop): its confirmation, not a problem.
+      const awaited = (trade.s.machine.cancelling ?? []).some((c) => c.clientOrderId === cid);
       if (role) {
         await this.step(acc, trade, { type: 'orderDead', clientOrderId: cid, reason: order.status });
-        if ((role === 'stop' || role === 'target') && ACTIVE.includes(trade.s.machine.status)) {
+        if ((role === 'stop' || role === 'target') && !awaited && ACTIVE.includes(trade.s.machine.status)) {
           // Not cancelled by us (our cancels leave `working` first): the trade is no longer protected by it.
           trade.s.lastError = `${role === 'stop' ? 'stop-loss' : 'take-profit'} order ${cid} is ${order.status} on the exchange; set the protection again`;
           await this.persist(trade);
@@ -970,6 +1021,80 @@ export class TradingService {
     if (filled) await this.equitySnapshot(acc, this.o.clock.now());
   }
 
+  // ─── held spot take-profits ──────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A price feed update (paper accounts): every armed trade on the symbol of a paper account whose held
+   * target the update's step reaches (its high ≥ the target) gets a `price` event.
+   */
+  private onFeedPrice(symbol: string, candle: Candle): void {
+    if (this.stopped) return;
+    const prev = this.prevFeed.get(symbol) ?? null;
+    if (prev && candle.ts < prev.ts) return; // stale
+    this.prevFeed.set(symbol, candle);
+    if (this.armed.size === 0) return;
+    // Without a previous update the step is unknown: only the last price counts (not the candle's earlier high).
+    const high = prev ? stepFromCandleUpdate(prev, candle, symbol).high : candle.close;
+    for (const [tradeId, a] of this.armed) {
+      if (a.symbol !== symbol || !this.o.hub.peek(a.accountId)?.paper) continue;
+      if (new Decimal(high).gte(a.level)) this.queuePrice(a.accountId, tradeId, new Decimal(high).toFixed());
+    }
+  }
+
+  private queuePrice(accountId: string, tradeId: string, price: string): void {
+    if (this.priceQueued.has(tradeId)) return;
+    this.priceQueued.add(tradeId);
+    void this.run(accountId, async () => {
+      this.priceQueued.delete(tradeId);
+      if (!this.stopped) await this.onPrice(await this.o.hub.get(accountId), tradeId, price);
+    }).catch((err) => {
+      this.priceQueued.delete(tradeId);
+      this.logError(err, { accountId, tradeId }, 'take-profit watch failed');
+    });
+  }
+
+  /** Feeds a reached price to an armed trade (inside the account's queue) and executes what follows. */
+  private async onPrice(acc: OpenAccount, tradeId: string, price: string): Promise<void> {
+    const t = await this.load(tradeId);
+    if (!t || !ACTIVE.includes(t.s.machine.status)) return;
+    const level = armedLevel(t.s.machine);
+    if (level === null || new Decimal(price).lt(level)) return;
+    this.o.log.info({ accountId: acc.account.id, tradeId, symbol: t.row.symbol, price, target: level }, 'held take-profit reached: cancelling the stop before selling');
+    await this.step(acc, t, { type: 'price', price });
+    await this.drive(acc, t);
+    if (!acc.paper) await this.emitAccountState(acc);
+  }
+
+  /** Every {@link watchMs}: queues a ticker check on each live/sandbox account with an armed trade. */
+  private watchTick(): void {
+    if (this.stopped) return;
+    const ids = new Set([...this.armed.values()].map((a) => a.accountId));
+    for (const id of ids) {
+      const open = this.o.hub.peek(id);
+      if ((open?.paper && this.o.prices) || this.watchQueued.has(id)) continue;
+      this.watchQueued.add(id);
+      void this.run(id, async () => {
+        this.watchQueued.delete(id);
+        if (!this.stopped) await this.watchTickers(await this.o.hub.get(id));
+      }).catch((err) => {
+        this.watchQueued.delete(id);
+        this.logError(err, { accountId: id }, 'take-profit watch failed');
+      });
+    }
+  }
+
+  /** Reads the ticker of every armed trade of the account (inside its queue) and feeds a reached price. */
+  private async watchTickers(acc: OpenAccount): Promise<void> {
+    const accountId = acc.account.id;
+    for (const [tradeId, a] of [...this.armed]) {
+      if (a.accountId !== accountId) continue;
+      const tk = await acc.adapter.fetchTicker(a.symbol).catch((err) => (this.logError(err, { accountId, tradeId }, 'take-profit watch: ticker failed'), null));
+      if (!tk) continue;
+      this.lastPrices.set(`${accountId}|${a.symbol}`, tk.last);
+      if (new Decimal(tk.last).gte(a.level)) await this.onPrice(acc, tradeId, tk.last);
+    }
+  }
+
   // ─── polling ─────────────────────────────────────────────────────────────────────────────────────────
 
   private async syncTick(): Promise<void> {
@@ -1036,6 +1161,7 @@ export class TradingService {
       for (const p of positions) if (p.markPrice) this.lastPrices.set(`${accountId}|${p.symbol}`, p.markPrice);
       for (const sym of new Set(trades.map((t) => t.symbol))) await this.positionGone(acc, sym, positions);
     }
+    await this.watchTickers(acc);
     for (const r of await this.activeTrades(accountId)) {
       const t = await this.load(r.id);
       if (t && t.s.outbox.length > 0) await this.drive(acc, t);
@@ -1126,7 +1252,16 @@ export class TradingService {
   private async load(tradeId: string): Promise<Loaded | null> {
     const row = await findTrade(this.o.db, tradeId);
     if (!row?.state || (row.state as { version?: unknown }).version !== 1) return null;
-    return { row, s: structuredClone(row.state) as unknown as StoredTrade };
+    const t: Loaded = { row, s: structuredClone(row.state) as unknown as StoredTrade };
+    this.track(t);
+    return t;
+  }
+
+  /** Keeps {@link armed} in step with a trade's state. */
+  private track(t: Loaded): void {
+    const level = ACTIVE.includes(t.s.machine.status) ? armedLevel(t.s.machine) : null;
+    if (level === null || t.discarded) this.armed.delete(t.row.id);
+    else this.armed.set(t.row.id, { accountId: t.row.accountId, symbol: t.row.symbol, level });
   }
 
   private async persist(t: Loaded): Promise<void> {
@@ -1135,6 +1270,7 @@ export class TradingService {
     const finished = t.s.machine.status === 'closed' || t.s.machine.status === 'cancelled';
     const row = await updateTrade(this.o.db, t.row.id, { ...patch, ...(finished && wasActive ? { closedAt: this.o.clock.now() } : {}) });
     if (row) t.row = row;
+    this.track(t);
     this.emitTrade(t);
   }
 
@@ -1168,7 +1304,7 @@ export class TradingService {
       amount,
       entryPrice: entry,
       stopLoss: m ? (m.stopLoss?.price ?? null) : (row.stopLoss?.price ?? null),
-      takeProfits: m ? m.targets.map((x) => ({ price: x.price, share: x.share, done: x.done })) : row.takeProfits.map((x) => ({ price: x.price, share: x.share, done: !!x.filled })),
+      takeProfits: m ? m.targets.map((x) => ({ price: x.price, share: x.share, done: x.done, ...(x.held && ACTIVE.includes(row.status) ? { held: true } : {}) })) : row.takeProfits.map((x) => ({ price: x.price, share: x.share, done: !!x.filled })),
       realizedPnl: row.realizedPnl,
       realizedPnlPct: row.realizedPnlPct,
       unrealizedPnl: upnl,

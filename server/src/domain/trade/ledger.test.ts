@@ -57,3 +57,14 @@ describe('accountEquity', () => {
     expect(accountEquity({ marketType: 'swap', quote: 'USDT', balances: [usdt('10100')], positions: [pos('100')], prices: {}, balanceIncludesUnrealized: true })).toEqual({ equity: '10100', balance: '10000', unrealizedPnl: '100' });
   });
 });
+
+describe('fillDelta: fees paid in the base currency', () => {
+  it('carries the new part of a base fee, once', () => {
+    const first = fillDelta(undefined, { filled: '0.01', average: '60000', feeQuote: '0.6', feeBase: '0.00001' }, null);
+    expect(first.delta).toEqual({ amount: '0.01', price: '60000', fee: '0.6', feeBase: '0.00001' });
+    expect(first.entry).toEqual({ filled: '0.01', cost: '600', fee: '0.6', feeBase: '0.00001' });
+    const again = fillDelta(first.entry, { filled: '0.02', average: '60000', feeQuote: '1.2', feeBase: '0.00002' }, null);
+    expect(again.delta).toEqual({ amount: '0.01', price: '60000', fee: '0.6', feeBase: '0.00001' });
+    expect(fillDelta(undefined, { filled: '1', average: '10', feeQuote: '0.01' }, null).delta).not.toHaveProperty('feeBase');
+  });
+});

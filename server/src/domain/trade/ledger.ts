@@ -15,6 +15,8 @@ export interface LedgerEntry {
   filled: string;
   cost: string;
   fee: string;
+  /** Part of the fee paid in the base currency, in base (absent: none). */
+  feeBase?: string;
 }
 
 /** An order's cumulative execution as the venue reports it (fee already in quote). */
@@ -25,6 +27,8 @@ export interface OrderProgress {
   average: string | null;
   /** Fee so far, in quote. */
   feeQuote: string;
+  /** Part of the fee so far paid in the base currency, in base (spot buys on Binance); absent: none. */
+  feeBase?: string;
 }
 
 /** A new execution to feed the trade machine: base amount, its average price and fee (quote). */
@@ -32,6 +36,8 @@ export interface FillDelta {
   amount: string;
   price: string;
   fee: string;
+  /** The new part's fee paid in the base currency, in base (only when some was). */
+  feeBase?: string;
 }
 
 /** The empty ledger entry. */
@@ -40,7 +46,8 @@ export const EMPTY_LEDGER_ENTRY: LedgerEntry = { filled: '0', cost: '0', fee: '0
 /**
  * The part of an order's progress not yet applied.
  * Price of the new part: `(filled × average − applied cost) / (filled − applied filled)`, i.e. the average price
- * of the executions since the last observation. Fee: reported fee − applied fee (never negative).
+ * of the executions since the last observation. Fee: reported fee − applied fee (never negative); the same for
+ * the part paid in the base currency (`feeBase`).
  * @param applied what was applied so far (undefined: nothing)
  * @param now the order's cumulative progress
  * @param fallbackPrice price to value the new part when the venue reports no average (e.g. last price)
@@ -58,10 +65,15 @@ export function fillDelta(applied: LedgerEntry | undefined, now: OrderProgress, 
   const price = cost.minus(prev.cost).div(amount);
   const feeTotal = Decimal.max(new Decimal(now.feeQuote), prev.fee);
   const fee = feeTotal.minus(prev.fee);
-  return {
-    delta: { amount: amount.toFixed(), price: price.toFixed(), fee: fee.toFixed() },
-    entry: { filled: filled.toFixed(), cost: cost.toFixed(), fee: feeTotal.toFixed() },
-  };
+  const delta: FillDelta = { amount: amount.toFixed(), price: price.toFixed(), fee: fee.toFixed() };
+  const entry: LedgerEntry = { filled: filled.toFixed(), cost: cost.toFixed(), fee: feeTotal.toFixed() };
+  if (now.feeBase !== undefined || prev.feeBase !== undefined) {
+    const baseTotal = Decimal.max(new Decimal(now.feeBase ?? '0'), prev.feeBase ?? '0');
+    const baseNew = baseTotal.minus(prev.feeBase ?? '0');
+    if (baseNew.gt(0)) delta.feeBase = baseNew.toFixed();
+    entry.feeBase = baseTotal.toFixed();
+  }
+  return { delta, entry };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openTrade, realizedPnlPct, stepTrade, TradeStateError, type TradeIntent, type TradeState } from './trade-machine.js';
+import { armedLevel, openTrade, realizedPnlPct, stepTrade, TradeStateError, type TradeIntent, type TradeState } from './trade-machine.js';
 import { clientOrderId } from './client-order-id.js';
 import { positionAmount, splitByShares, SizingError } from './sizing.js';
 
@@ -155,5 +155,210 @@ describe('trade machine: other paths', () => {
     const r = stepTrade(state, { type: 'protect', stopLoss: '3050' }, ctx);
     expect(cancels(r.intents)).toContain(oldStop);
     expect(places(r.intents).find((p) => p.role === 'stop')!.order).toMatchObject({ triggerPrice: '3050', amount: '1' });
+  });
+});
+
+describe('trade machine: spot bracket (one exit rests at the venue, the take-profits are held locally)', () => {
+  type Step = ReturnType<typeof stepTrade>;
+  /** What the venue has resting for the trade: every placed, not cancelled sell (cid → amount). */
+  class Venue {
+    resting = new Map<string, string>();
+    apply(r: Step): Step {
+      for (const c of cancels(r.intents)) this.resting.delete(c);
+      for (const p of places(r.intents)) if (p.role === 'stop' || (p.role === 'target' && p.order.type === 'limit')) this.resting.set(p.order.clientOrderId, p.order.amount);
+      return r;
+    }
+    total(): number {
+      return [...this.resting.values()].reduce((a, x) => a + Number(x), 0);
+    }
+  }
+  const plan = (extra: Partial<Parameters<typeof openTrade>[0]> = {}) =>
+    openTrade({ id: 'P1', symbol: 'BTC/USDT', side: 'long', amount: '0.1', leverage: 1, entryType: 'market', market: 'spot', stopLoss: '58000', targets: [{ price: '62000', share: '0.5' }, { price: '64000', share: '0.5' }], ...extra });
+  const opened = (extra: Partial<Parameters<typeof openTrade>[0]> = {}, feeBase?: string) => {
+    const venue = new Venue();
+    const r = venue.apply(stepTrade(plan(extra).state, { type: 'fill', clientOrderId: 'oP1e0', price: '60000', amount: '0.1', fee: '6', ...(feeBase ? { feeBase } : {}) }, ctx));
+    return { venue, r };
+  };
+
+  it('rests only the stop for everything held; the targets are held locally and the next one is armed', () => {
+    const { venue, r } = opened();
+    expect(places(r.intents).map((p) => [p.role, p.order.side, p.order.type, p.order.kind, p.order.amount, p.order.triggerPrice])).toEqual([['stop', 'sell', 'market', 'stop_loss', '0.1', '58000']]);
+    expect(r.state.targets.map((t) => [t.price, t.amount, t.held, t.clientOrderId])).toEqual([
+      ['62000', '0.05', true, null],
+      ['64000', '0.05', true, null],
+    ]);
+    expect(armedLevel(r.state)).toBe('62000');
+    expect(venue.total()).toBe(0.1);
+    // perpetual trades keep the reduce-only stop and targets at the venue, and ignore prices
+    const perp = openTrade({ id: 'Q1', symbol: 'BTC/USDT:USDT', side: 'long', amount: '0.1', leverage: 2, entryType: 'market', stopLoss: '58000', targets: [{ price: '62000', share: '1' }] });
+    const p = stepTrade(perp.state, { type: 'fill', clientOrderId: 'oQ1e0', price: '60000', amount: '0.1', fee: '3' }, ctx);
+    expect(places(p.intents).map((x) => x.role)).toEqual(['stop', 'target']);
+    expect(armedLevel(p.state)).toBeNull();
+    expect(stepTrade(p.state, { type: 'price', price: '70000' }, ctx).state).toBe(p.state);
+  });
+
+  it('TP touched → the stop is cancelled → once the cancel is confirmed, that share is sold at market → the stop comes back for the rest', () => {
+    const { venue, r: opening } = opened({ breakevenAfterFirstTarget: true });
+    let s = opening.state;
+    const stop = places(opening.intents)[0]!.order.clientOrderId;
+    expect(stepTrade(s, { type: 'price', price: '61999.9' }, ctx).state).toBe(s); // not reached: nothing changes
+
+    let r = venue.apply(stepTrade(s, { type: 'price', price: '62000' }, ctx));
+    s = r.state;
+    expect(r.intents).toEqual([{ kind: 'cancel', clientOrderId: stop }]); // nothing sold before the cancel is confirmed
+    expect(s.pendingExit).toMatchObject({ leg: 0, clientOrderId: null });
+    expect(armedLevel(s)).toBeNull();
+    expect(stepTrade(s, { type: 'price', price: '62500' }, ctx).intents).toEqual([]); // a second touch does nothing
+
+    r = venue.apply(stepTrade(s, { type: 'orderDead', clientOrderId: stop, reason: 'canceled' }, ctx));
+    s = r.state;
+    const [sell] = places(r.intents);
+    expect(sell).toMatchObject({ role: 'target', order: { side: 'sell', type: 'market', amount: '0.05', reduceOnly: true } });
+    expect(sell!.order.kind).toBeUndefined();
+    expect(venue.total()).toBe(0);
+
+    // the sell fills at 62010 (fee 3.1005): PnL (62010 − 60000) × 0.05 = 100.5; the stop returns at breakeven for 0.05
+    r = venue.apply(stepTrade(s, { type: 'fill', clientOrderId: sell!.order.clientOrderId, price: '62010', amount: '0.05', fee: '3.1005' }, ctx));
+    s = r.state;
+    expect(s).toMatchObject({ status: 'open', amount: '0.05', realizedPnl: '100.5', pendingExit: null });
+    expect(places(r.intents).map((p) => [p.role, p.order.amount, p.order.triggerPrice])).toEqual([['stop', '0.05', '60000']]);
+    expect(s.targets.map((t) => [t.done, t.held, t.amount])).toEqual([
+      [true, false, '0.05'],
+      [false, true, '0.05'],
+    ]);
+    expect(armedLevel(s)).toBe('64000');
+    expect(venue.total()).toBe(0.05);
+
+    // the last target: touch → cancel → confirmed → sell → closed as take_profit
+    const stop2 = places(r.intents)[0]!.order.clientOrderId;
+    r = stepTrade(s, { type: 'price', price: '64100' }, ctx);
+    expect(cancels(r.intents)).toEqual([stop2]);
+    r = stepTrade(r.state, { type: 'orderDead', clientOrderId: stop2, reason: 'canceled' }, ctx);
+    const last = places(r.intents)[0]!;
+    expect(last.order).toMatchObject({ type: 'market', amount: '0.05' });
+    r = stepTrade(r.state, { type: 'fill', clientOrderId: last.order.clientOrderId, price: '64100', amount: '0.05', fee: '3.205' }, ctx);
+    // 100.5 + (64100 − 60000) × 0.05 = 305.5 gross; fees 6 + 3.1005 + 3.205 = 12.3055
+    expect(r.state).toMatchObject({ status: 'closed', closeReason: 'take_profit', amount: '0', realizedPnl: '293.1945' });
+    expect(r.intents).toEqual([]);
+  });
+
+  it('SL fills → the held targets are dropped (nothing to cancel at the venue)', () => {
+    const { r } = opened();
+    const stop = places(r.intents)[0]!.order.clientOrderId;
+    const done = stepTrade(r.state, { type: 'fill', clientOrderId: stop, price: '57990', amount: '0.1', fee: '5.799' }, ctx);
+    expect(done.state).toMatchObject({ status: 'closed', closeReason: 'stop_loss', amount: '0' });
+    expect(done.intents).toEqual([]);
+    expect(done.state.targets.every((t) => !t.held && !t.done)).toBe(true);
+    expect(armedLevel(done.state)).toBeNull();
+  });
+
+  it('the stop filling before its cancel lands closes the trade: the target is never sold on top', () => {
+    const { r } = opened();
+    const stop = places(r.intents)[0]!.order.clientOrderId;
+    const touched = stepTrade(r.state, { type: 'price', price: '62000' }, ctx);
+    const filled = stepTrade(touched.state, { type: 'fill', clientOrderId: stop, price: '57990', amount: '0.1', fee: '5.799' }, ctx);
+    expect(filled.state).toMatchObject({ status: 'closed', closeReason: 'stop_loss', pendingExit: null, cancelling: [] });
+    expect(places(filled.intents)).toEqual([]);
+    // the cancel's late answer changes nothing
+    expect(stepTrade(filled.state, { type: 'orderDead', clientOrderId: stop, reason: 'canceled' }, ctx).state).toBe(filled.state);
+  });
+
+  it('partial TP legs: three shares, each sold alone in turn; the resting sells never exceed what is held', () => {
+    const venue = new Venue();
+    let r = venue.apply(
+      stepTrade(
+        plan({ targets: [{ price: '61000', share: '0.3' }, { price: '62000', share: '0.3' }, { price: '63000', share: '0.4' }] }).state,
+        { type: 'fill', clientOrderId: 'oP1e0', price: '60000', amount: '0.1', fee: '6' },
+        ctx,
+      ),
+    );
+    expect(r.state.targets.map((t) => t.amount)).toEqual(['0.03', '0.03', '0.04']);
+    const sold: string[] = [];
+    for (const px of ['61000', '62000', '63000']) {
+      expect(armedLevel(r.state)).toBe(px);
+      const stop = r.state.stopLoss!.clientOrderId!;
+      r = venue.apply(stepTrade(r.state, { type: 'price', price: px }, ctx));
+      expect(venue.total()).toBeLessThanOrEqual(Number(r.state.amount));
+      r = venue.apply(stepTrade(r.state, { type: 'orderDead', clientOrderId: stop, reason: 'canceled' }, ctx));
+      const sell = places(r.intents)[0]!.order;
+      sold.push(sell.amount);
+      r = venue.apply(stepTrade(r.state, { type: 'fill', clientOrderId: sell.clientOrderId, price: px, amount: sell.amount, fee: '0' }, ctx));
+      expect(venue.total()).toBeLessThanOrEqual(Number(r.state.amount));
+    }
+    expect(sold).toEqual(['0.03', '0.03', '0.04']);
+    expect(r.state).toMatchObject({ status: 'closed', closeReason: 'take_profit', amount: '0' });
+    expect(venue.total()).toBe(0);
+  });
+
+  it('without a stop-loss the targets rest at the venue as limit sells, together at most what is held', () => {
+    const { venue, r } = opened({ stopLoss: undefined });
+    expect(places(r.intents).map((p) => [p.role, p.order.type, p.order.amount, p.order.price])).toEqual([
+      ['target', 'limit', '0.05', '62000'],
+      ['target', 'limit', '0.05', '64000'],
+    ]);
+    expect(r.state.targets.every((t) => !t.held)).toBe(true);
+    expect(armedLevel(r.state)).toBeNull();
+    expect(venue.total()).toBe(0.1);
+  });
+
+  it('a manual close cancels the stop and sells only once the cancel is confirmed; a partial close re-places the stop for the rest', () => {
+    const { r } = opened();
+    const stop = places(r.intents)[0]!.order.clientOrderId;
+    let c = stepTrade(r.state, { type: 'close', amount: '0.04', reason: 'manual' }, ctx);
+    expect(c.intents).toEqual([{ kind: 'cancel', clientOrderId: stop }]);
+    c = stepTrade(c.state, { type: 'orderDead', clientOrderId: stop, reason: 'canceled' }, ctx);
+    const sell = places(c.intents)[0]!;
+    expect(sell).toMatchObject({ role: 'close', order: { type: 'market', amount: '0.04' } });
+    expect(() => stepTrade(c.state, { type: 'close', reason: 'again' }, ctx)).toThrow(/^close: a sell of this trade is already on its way/);
+    c = stepTrade(c.state, { type: 'fill', clientOrderId: sell.order.clientOrderId, price: '60500', amount: '0.04', fee: '2.42' }, ctx);
+    expect(c.state).toMatchObject({ status: 'open', amount: '0.06' });
+    expect(places(c.intents).map((p) => [p.role, p.order.amount])).toEqual([['stop', '0.06']]);
+    expect(c.state.targets.map((t) => t.amount)).toEqual(['0.03', '0.03']);
+  });
+
+  it('an add cancels the stop and places it for the new size once the cancel is confirmed', () => {
+    const { r } = opened();
+    const stop = places(r.intents)[0]!.order.clientOrderId;
+    let a = stepTrade(r.state, { type: 'add', amount: '0.02' }, ctx);
+    const add = places(a.intents)[0]!.order.clientOrderId;
+    a = stepTrade(a.state, { type: 'fill', clientOrderId: add, price: '61000', amount: '0.02', fee: '1.22' }, ctx);
+    expect(a.intents).toEqual([{ kind: 'cancel', clientOrderId: stop }]);
+    expect(armedLevel(a.state)).toBeNull();
+    a = stepTrade(a.state, { type: 'orderDead', clientOrderId: stop, reason: 'canceled' }, ctx);
+    expect(places(a.intents).map((p) => [p.role, p.order.amount])).toEqual([['stop', '0.12']]);
+    expect(a.state.targets.map((t) => [t.amount, t.held])).toEqual([
+      ['0.06', true],
+      ['0.06', true],
+    ]);
+  });
+
+  it('moving only the targets keeps the resting stop; moving the stop re-places it after the cancel', () => {
+    const { r } = opened();
+    const stop = places(r.intents)[0]!.order.clientOrderId;
+    const t = stepTrade(r.state, { type: 'protect', targets: [{ price: '65000', share: '1' }] }, ctx);
+    expect(t.intents).toEqual([]);
+    expect(t.state.targets.map((x) => [x.price, x.amount, x.held])).toEqual([['65000', '0.1', true]]);
+    const m = stepTrade(t.state, { type: 'protect', stopLoss: '59000' }, ctx);
+    expect(m.intents).toEqual([{ kind: 'cancel', clientOrderId: stop }]);
+    const placed = stepTrade(m.state, { type: 'orderDead', clientOrderId: stop, reason: 'canceled' }, ctx);
+    expect(places(placed.intents).map((p) => [p.role, p.order.triggerPrice, p.order.amount])).toEqual([['stop', '59000', '0.1']]);
+  });
+
+  it('a base-currency fee leaves less to sell: the stop asks only for what the wallet holds', () => {
+    const { r } = opened({}, '0.0001');
+    expect(r.state.amount).toBe('0.0999');
+    expect(places(r.intents)[0]!.order.amount).toBe('0.099'); // floored to the 0.001 step
+  });
+
+  it('a sell the venue refuses brings the stop back; the target stays armed', () => {
+    const { r } = opened();
+    const stop = places(r.intents)[0]!.order.clientOrderId;
+    let x = stepTrade(r.state, { type: 'price', price: '62000' }, ctx);
+    x = stepTrade(x.state, { type: 'orderDead', clientOrderId: stop, reason: 'canceled' }, ctx);
+    const sell = places(x.intents)[0]!.order.clientOrderId;
+    x = stepTrade(x.state, { type: 'orderDead', clientOrderId: sell, reason: 'rejected: INSUFFICIENT_FUNDS' }, ctx);
+    expect(places(x.intents).map((p) => [p.role, p.order.amount])).toEqual([['stop', '0.1']]);
+    expect(x.state.pendingExit).toBeNull();
+    expect(armedLevel(x.state)).toBe('62000');
   });
 });
