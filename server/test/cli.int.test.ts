@@ -102,7 +102,7 @@ describe('osprey CLI --help (the real CLI, spawned)', () => {
   });
 
   it('--help wins over other (even invalid or missing) options; the commands and their help details', async () => {
-    expect(names).toEqual(['import', 'indicators', 'detect', 'users', 'backtest', 'help']);
+    expect(names).toEqual(['import', 'indicators', 'detect', 'users', 'backtest', 'export', 'help']);
     const backtest = (await cli('backtest', '--help')).out;
     expect(backtest).toContain('"maxOpenPositions"');
     expect(backtest).toMatch(/--exchange ID +.*\(default binance\)/);
@@ -130,7 +130,7 @@ describe('osprey CLI --help (the real CLI, spawned)', () => {
     await expect(cli('indicators', 'x.csv')).rejects.toThrow(/^indicators: unexpected argument x\.csv$/);
     await expect(cli('users', 'remove')).rejects.toThrow(/^users: unknown subcommand remove/);
     await expect(cli('users', '--password', '-x')).rejects.toThrow(/^--password: the value starts with "-"; write it as --password=VALUE$/);
-    await expect(cli('help', 'nope')).rejects.toThrow(/^help: unknown command nope \(commands: import, indicators, detect, users, backtest, help\)$/);
+    await expect(cli('help', 'nope')).rejects.toThrow(/^help: unknown command nope \(commands: import, indicators, detect, users, backtest, export, help\)$/);
   });
 
   it('through pnpm from the repo root: `pnpm osprey backtest --help` prints the usage, exit 0', () => {

@@ -7,3 +7,4 @@ export * from './bots.js';
 export * from './dashboard.js';
 export * from './messages.js';
 export * from './text.js';
+export * from './exports.js';

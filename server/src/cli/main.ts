@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { backtestFileSchema, botSymbols, exchangeIdSchema, roleSchema, symbolSchema, timeframeSchema, emailSchema, type BacktestSettings, type BotConfig, type Candle, type Timeframe } from '@osprey/shared';
+import { backtestFileSchema, botSymbols, EXPORT_KINDS, exportInputSchema, type ExportKind, exchangeIdSchema, roleSchema, symbolSchema, timeframeSchema, emailSchema, type BacktestSettings, type BotConfig, type Candle, type Timeframe } from '@osprey/shared';
 import { z } from 'zod';
 import { ConfigError, loadEnv } from '../config/env.js';
 import { openDatabase } from '../adapters/db/client.js';
@@ -16,6 +16,7 @@ import { demoCsvPath, ensureDemoData } from '../services/demo-data.js';
 import { BacktestInputError, dbCandleReader, executeBacktestJob, loadBacktestJobFrom, type BacktestJob, type BacktestOutcome, type CandleReader } from '../services/backtest-job.js';
 import { resolveDataDir } from '../services/container.js';
 import { AppError } from '../services/errors.js';
+import { ExportService } from '../services/export-service.js';
 import { COMMANDS, commandHelp, findCommand, overviewHelp, parseOptions, type CliCommand } from './usage.js';
 
 /** A usage error: printed with the help text of `command` (the command list when absent), exit code 2. */
@@ -145,11 +146,12 @@ async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>['db']
 /**
  * Runs one CLI command: `argv` is the arguments after `pnpm osprey` (`['backtest', '--config', 'g.json', …]`).
  * `--help`/`-h` on any command, `help [COMMAND]`, or no command at all print usage to `out` and return 0.
+ * Notes that are not the command's output (an export cut off at the row cap) go to `err` (default stderr).
  * @returns process exit code (0 on success)
  * @throws UsageError for an unknown command or option, or a missing or invalid option value (exit 2 in `main`);
  *   AppError, ConfigError or a CSV error for a failure while running the command (exit 1)
  */
-export async function run(argv: string[], out: (s: string) => void): Promise<number> {
+export async function run(argv: string[], out: (s: string) => void, err: (s: string) => void = (s) => void process.stderr.write(s)): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
     out(`${overviewHelp()}\n`);
@@ -163,14 +165,36 @@ export async function run(argv: string[], out: (s: string) => void): Promise<num
     return 0;
   }
   try {
-    return await runCommand(command, values, positionals, out);
+    return await runCommand(command, values, positionals, out, err);
   } catch (e) {
     throw e instanceof UsageError && !e.command ? new UsageError(e.message, command) : e;
   }
 }
 
+/** The CLI option of each export input field, for messages (`accountId: no such account` → `--account: …`). */
+const EXPORT_OPTION: Record<string, string> = { what: 'WHAT', accountId: '--account', botId: '--bot', runId: '--run', from: '--from', to: '--to', timeZone: '--tz' };
+
+/**
+ * The export kind a CLI argument names (`round-trips`, `roundtrips` or `roundTrips` for round trips).
+ * @throws UsageError when it is missing or unknown, listing the kinds
+ */
+function exportKindOf(arg: string | undefined): ExportKind {
+  const kinds = 'trades, orders, fills, equity or round-trips';
+  if (arg === undefined) throw new UsageError(`export: say what to export: ${kinds}`);
+  const k = arg.replace(/-/g, '').toLowerCase();
+  const found = EXPORT_KINDS.find((x) => x.toLowerCase() === k);
+  if (!found) throw new UsageError(`export: unknown table ${arg}; one of ${kinds}`);
+  return found;
+}
+
 /** Runs a parsed command (see `run`). */
-async function runCommand(command: CliCommand, values: Record<string, string | boolean | undefined>, positionals: string[], out: (s: string) => void): Promise<number> {
+async function runCommand(
+  command: CliCommand,
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   const cmd = command.name;
   switch (cmd) {
     case 'indicators': {
@@ -272,6 +296,32 @@ async function runCommand(command: CliCommand, values: Record<string, string | b
         );
       }
       if (o.trades) for (const t of r.trades) out(`${JSON.stringify(t)}\n`);
+      return 0;
+    }
+    case 'export': {
+      const what = exportKindOf(positionals[0]);
+      const o = parseOpts(
+        z.object({
+          account: z.string().optional(),
+          bot: z.string().optional(),
+          run: z.string().optional(),
+          from: iso('from').optional(),
+          to: iso('to').optional(),
+          tz: z.string().default('UTC'),
+          out: z.string().min(1, 'needs a file name').optional(),
+        }),
+        values,
+      );
+      const parsed = exportInputSchema.safeParse({ what, accountId: o.account, botId: o.bot, runId: o.run, from: o.from, to: o.to, timeZone: o.tz });
+      if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${EXPORT_OPTION[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`).join('\n'));
+      const r = await withDb((db) => new ExportService({ db }).csv(null, parsed.data)).catch((e: unknown) => {
+        throw e instanceof AppError ? new AppError(e.code, e.message.replace(/^(\w+):/, (_m, f: string) => `${EXPORT_OPTION[f] ?? f}:`)) : e;
+      });
+      if (o.out) {
+        writeFileSync(userPath(o.out), r.csv);
+        out(`wrote ${r.rows} ${r.rows === 1 ? 'row' : 'rows'} to ${o.out}\n`);
+      } else out(r.csv);
+      if (r.truncated) err(`note: only the oldest ${r.maxRows} rows were written; export the rest with a later --from\n`);
       return 0;
     }
     case 'help': {

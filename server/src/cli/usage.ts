@@ -132,6 +132,32 @@ export const COMMANDS: readonly CliCommand[] = [
     ],
   },
   {
+    name: 'export',
+    synopsis: 'export trades|orders|fills|equity|round-trips --account ID | --bot ID | --run ID [--from ISO] [--to ISO] [--tz ZONE] [--out FILE]',
+    summary: 'Write a CSV of an account\'s, a bot\'s or a backtest run\'s trades, orders, fills, round trips or equity.',
+    details:
+      'The same file as the "Export CSV" buttons: an account has trades, orders, fills and equity; a bot fills,\n' +
+      'round-trips and orders; a backtest run (--run) round-trips, fills and equity. Rows oldest first, in\n' +
+      '[from, to) on each row\'s main time (fills, equity: their time; trades: opened; orders: created; round\n' +
+      'trips: closed), at most 100000 (a note on stderr says when more were cut off; narrow --from). Every time is\n' +
+      'written twice: in --tz, named in the header (`time (Asia/Shanghai)`, ISO 8601 with the offset), and as\n' +
+      '`time_unix_ms`. Money is the stored decimal text. Any user\'s account, bot or run (ids as the UI shows them).',
+    positionals: ['WHAT'],
+    options: [
+      { name: 'account', type: 'string', value: 'ID', description: 'exchange account id: trades, orders, fills, equity' },
+      { name: 'bot', type: 'string', value: 'ID', description: 'bot id: fills, round-trips, orders' },
+      { name: 'run', type: 'string', value: 'ID', description: 'backtest run id: round-trips, fills, equity' },
+      { name: 'from', type: 'string', value: 'ISO', description: 'first time included, ISO date or date-time' },
+      { name: 'to', type: 'string', value: 'ISO', description: 'end of the range (exclusive), ISO; after --from' },
+      { name: 'tz', type: 'string', value: 'ZONE', default: 'UTC', description: 'IANA time zone of the time columns, e.g. Asia/Shanghai' },
+      { name: 'out', type: 'string', value: 'FILE', description: 'write the CSV to FILE instead of stdout' },
+    ],
+    examples: [
+      'pnpm osprey export fills --account "$ACCOUNT_ID" --from 2024-08-01 --to 2024-09-01 --tz Asia/Shanghai > fills.csv',
+      'pnpm osprey export round-trips --bot "$BOT_ID" --out grid-round-trips.csv',
+    ],
+  },
+  {
     name: 'help',
     synopsis: 'help [COMMAND]',
     summary: 'Show the command list, or one command\'s usage (same as `pnpm osprey COMMAND --help`).',

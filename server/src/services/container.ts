@@ -21,6 +21,7 @@ import { CsvFundingSource, MarketPriceSource } from './market-sources.js';
 import { BacktestService } from './backtest-service.js';
 import { BotService } from './bot-service.js';
 import { DashboardService } from './dashboard-service.js';
+import { ExportService } from './export-service.js';
 import { PendingService } from './pending-service.js';
 import { TradingService } from './trading-service.js';
 
@@ -52,6 +53,8 @@ export interface Services {
   backtests: BacktestService;
   /** The dashboard: one trader's picture across their accounts (reads only). */
   dashboard: DashboardService;
+  /** CSV exports of trades, orders, fills, round trips and equity (reads only). */
+  exports: ExportService;
   /** `GET /health` body. */
   health(): Promise<{ status: 'ok' | 'degraded'; db: { kind: Database['kind']; ok: boolean }; feed: FeedState }>;
   /** Starts the feed, the once-a-second feed-state broadcast, and trading (resuming open trades and pending orders). */
@@ -149,6 +152,7 @@ export async function createServices(
     const backtests = new BacktestService({ db, bus, log, exchange: env.OSPREY_EXCHANGE });
     await backtests.init();
     const dashboard = new DashboardService({ db, clock, trading, bots, pending, market, log });
+    const exportService = new ExportService({ db });
     let feedTimer: NodeJS.Timeout | undefined;
     return {
       env,
@@ -168,6 +172,7 @@ export async function createServices(
       bots,
       backtests,
       dashboard,
+      exports: exportService,
       async health() {
         const ok = await database.ping();
         return { status: ok ? 'ok' : 'degraded', db: { kind: database.kind, ok }, feed: feed.state() };

@@ -4,6 +4,7 @@ import { authRouter } from './routers/auth.js';
 import { backtestsRouter } from './routers/backtests.js';
 import { botsRouter } from './routers/bots.js';
 import { dashboardRouter } from './routers/dashboard.js';
+import { exportsRouter } from './routers/exports.js';
 import { healthRouter } from './routers/health.js';
 import { marketRouter } from './routers/market.js';
 import { tradingRouter } from './routers/trading.js';
@@ -20,6 +21,7 @@ export const appRouter = router({
   bots: botsRouter,
   backtests: backtestsRouter,
   dashboard: dashboardRouter,
+  exports: exportsRouter,
 });
 
 /** Type of {@link appRouter}, for the tRPC client. */
