@@ -7,6 +7,8 @@ import { useHashRoute } from './lib/hooks.js';
 import { Header } from './components/Header.js';
 import { NAV_ITEMS, Nav } from './components/Nav.js';
 import { Spinner } from './components/Feedback.js';
+import { ServerDown } from './components/ServerDown.js';
+import { backoffDelay } from './lib/retry.js';
 import { FeedProvider } from './market/feed.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { MarketPage } from './pages/MarketPage.js';
@@ -20,28 +22,29 @@ import { SettingsPage } from './pages/SettingsPage.js';
 
 /**
  * Root: `auth.me` decides between the login page (UNAUTHORIZED), the signed-in shell, a splash while
- * checking, and a "server unreachable" screen for other failures.
+ * checking, and a "server unreachable" screen while it cannot get an answer. Any failure but
+ * UNAUTHORIZED is retried without end with backoff (1 s doubling to 10 s, see `backoffDelay`), so a page
+ * opened while the server is down recovers by itself once it is back — no reload needed.
  */
 export function App() {
   const { t } = useI18n();
   const trpc = useTRPC();
-  const me = useQuery(trpc.auth.me.queryOptions(undefined, { meta: { silent: true }, staleTime: Infinity }));
+  const me = useQuery(
+    trpc.auth.me.queryOptions(undefined, {
+      meta: { silent: true },
+      staleTime: Infinity,
+      retry: (_count, err) => !isUnauthorized(err),
+      // TanStack passes the failures before this one (0 first): the n-th retry waits backoffDelay(n).
+      retryDelay: (previous) => backoffDelay(previous + 1),
+    }),
+  );
 
   if (me.error && isUnauthorized(me.error)) return <LoginPage />;
   if (me.data) return <Shell user={me.data} />;
-  if (me.isPending) {
-    return (
-      <div className="splash">
-        <Spinner label={t('app.loading')} />
-      </div>
-    );
-  }
+  if (me.failureCount > 0 || me.isError) return <ServerDown failures={me.failureCount} onRetry={() => void me.refetch()} />;
   return (
     <div className="splash">
-      <p>{t('app.serverDown')}</p>
-      <button type="button" className="btn" onClick={() => void me.refetch()}>
-        {t('app.retry')}
-      </button>
+      <Spinner label={t('app.loading')} />
     </div>
   );
 }

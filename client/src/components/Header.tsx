@@ -3,6 +3,21 @@ import { LANGS, LANG_NAMES, useI18n, type Lang } from '../lib/i18n.js';
 import { formatDateTime, formatUtc, localTimeZone } from '../lib/time.js';
 import { useFeed } from '../market/feed.js';
 
+/**
+ * `YYYY-MM-DD HH:mm:ss` split into a date part (`clock-date`, hidden on narrow screens) and the time, so a
+ * phone-width header shows just the time.
+ */
+function ClockText({ text }: { text: string }) {
+  const i = text.indexOf(' ');
+  if (i < 0) return <>{text}</>;
+  return (
+    <>
+      <span className="clock-date">{text.slice(0, i + 1)}</span>
+      {text.slice(i + 1)}
+    </>
+  );
+}
+
 /** Feed clock: the feed's current time in the user's zone and in UTC, plus feed kind and speed. */
 export function FeedClock() {
   const { t } = useI18n();
@@ -22,13 +37,13 @@ export function FeedClock() {
       <div className="clock-times">
         <div className="clock-row" title={tz}>
           <span className="clock-value" data-testid="clock-local">
-            {feed ? formatDateTime(feed.now, tz) : '—'}
+            {feed ? <ClockText text={formatDateTime(feed.now, tz)} /> : '—'}
           </span>
           <span className="clock-zone">{tz}</span>
         </div>
-        <div className="clock-row">
+        <div className="clock-row clock-row-utc">
           <span className="clock-value" data-testid="clock-utc">
-            {feed ? formatUtc(feed.now) : '—'}
+            {feed ? <ClockText text={formatUtc(feed.now)} /> : '—'}
           </span>
           <span className="clock-zone">{t('header.utc')}</span>
         </div>
@@ -42,7 +57,7 @@ export function LangSwitch() {
   const { lang, setLang, t } = useI18n();
   return (
     <select
-      className="select select-sm"
+      className="select select-sm lang-switch"
       data-testid="lang-switch"
       aria-label={t('header.language')}
       value={lang}
@@ -57,7 +72,10 @@ export function LangSwitch() {
   );
 }
 
-/** Top bar: page title, feed clock, language switch, signed-in user and logout. */
+/**
+ * Top bar: page title, feed clock, language switch, signed-in user and logout. On phone widths it folds
+ * into two lines (title, user, logout / the feed clock's time, language) and never overflows sideways.
+ */
 export function Header({ title, user, onLogout, loggingOut }: { title: string; user: PublicUser; onLogout: () => void; loggingOut: boolean }) {
   const { t } = useI18n();
   return (
@@ -67,12 +85,12 @@ export function Header({ title, user, onLogout, loggingOut }: { title: string; u
         <FeedClock />
         <LangSwitch />
         <div className="user">
-          <span className="user-email" data-testid="user-email">
+          <span className="user-email" data-testid="user-email" title={user.email}>
             {user.email}
           </span>
           <span className="user-role">{t(user.role === 'admin' ? 'header.admin' : 'header.trader')}</span>
         </div>
-        <button type="button" className="btn btn-ghost" data-testid="logout" onClick={onLogout} disabled={loggingOut}>
+        <button type="button" className="btn btn-ghost logout-btn" data-testid="logout" onClick={onLogout} disabled={loggingOut}>
           {t('header.logout')}
         </button>
       </div>

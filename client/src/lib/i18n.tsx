@@ -8,6 +8,9 @@ const en = {
   'app.loading': 'Loading…',
   'app.serverDown': 'Cannot reach the Osprey server.',
   'app.retry': 'Retry',
+  'app.retryIn': 'Trying again by itself in {seconds} s (attempt {attempts} failed).',
+  'app.retrying': 'Trying again…',
+  'app.retryNow': 'Retry now',
 
   'nav.dashboard': 'Dashboard',
   'dash.equity': 'Equity',
@@ -675,6 +678,9 @@ const zh: Record<MessageKey, string> = {
   'app.loading': '加载中…',
   'app.serverDown': '无法连接 Osprey 服务器。',
   'app.retry': '重试',
+  'app.retryIn': '{seconds} 秒后自动重试（第 {attempts} 次尝试失败）。',
+  'app.retrying': '正在重试…',
+  'app.retryNow': '立即重试',
 
   'nav.dashboard': '总览',
   'dash.equity': '权益',

@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import type { FeedState, MarketSignal } from '@osprey/shared';
@@ -22,7 +22,9 @@ const FeedContext = createContext<FeedInfo>({ feed: null, status: 'idle' });
  * Subscribes once for the whole signed-in app to `market.onFeed` (feed clock, ~1/s) and
  * `market.onSignal` (all symbols: each new signal is prepended to the cached `market.signals` list of its
  * symbol; a burst of signals — one 15m close gives one per symbol — raises one grouped toast, see
- * `signalToast`), and provides the feed state to {@link useFeed}.
+ * `signalToast`), and provides the feed state to {@link useFeed}. When the feed stream comes back after a
+ * drop (the server restarted: the WebSocket reconnects by itself with backoff), every query that failed
+ * meanwhile is fetched again, so the pages recover without a reload.
  */
 export function FeedProvider({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
@@ -34,7 +36,17 @@ export function FeedProvider({ children }: { children: ReactNode }) {
     else showToast('error', 'toast.liveFailed', { message: errorMessage(err) });
   };
 
-  const feedSub = useSubscription(trpc.market.onFeed.subscriptionOptions(undefined, { onError: onStreamError }));
+  const wasLive = useRef(false);
+  const feedSub = useSubscription(
+    trpc.market.onFeed.subscriptionOptions(undefined, {
+      onError: onStreamError,
+      onStarted: () => {
+        // A second start is a reconnect: what failed while the server was away is asked again.
+        if (wasLive.current) void queryClient.refetchQueries({ predicate: (q) => q.state.status === 'error' });
+        wasLive.current = true;
+      },
+    }),
+  );
 
   const [batcher] = useState(() =>
     createSignalBatcher((burst) => {
