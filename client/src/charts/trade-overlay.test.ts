@@ -113,3 +113,25 @@ describe('equity chart', () => {
     expect(s.lineStyle.color).toBe('#ef5350');
   });
 });
+
+describe('spot take-profits held by Osprey', () => {
+  it('labels a held target and draws it dotted; an executed one stays plain', () => {
+    const spot = trade({
+      symbol: 'BTC/USDT',
+      leverage: 1,
+      takeProfits: [
+        { price: '110', share: '0.5', done: true },
+        { price: '120', share: '0.5', done: false, held: true },
+      ],
+    });
+    const lines = tradePriceLines([spot], 'BTC/USDT', { entry: 'Entry', sl: 'SL', tp: 'TP', held: '由 Osprey 本地监控' });
+    expect(lines.filter((l) => l.kind === 'tp').map((l) => [l.label, l.done, l.held])).toEqual([
+      ['TP1 50%', true, false],
+      ['TP2 50% · 由 Osprey 本地监控', false, true],
+    ]);
+    const marks = priceLineMarks(lines);
+    expect(marks[3]).toMatchObject({ lineStyle: { type: 'dotted', opacity: 1 }, label: { formatter: expect.stringMatching(/^TP2 50% · 由 Osprey 本地监控 /) } });
+    expect(tradePriceLines([spot], 'BTC/USDT')[3]!.label).toBe('TP2 50% · held by Osprey');
+    expect(buildTradeOverlay([spot], [], candles, M15, 'BTC/USDT')).toMatchObject({ lineCount: 4, heldCount: 1 });
+  });
+});

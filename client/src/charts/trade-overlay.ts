@@ -24,6 +24,8 @@ export interface PriceLine {
   label: string;
   /** A take-profit already executed (drawn fainter). */
   done: boolean;
+  /** A spot take-profit held by Osprey (armed locally, no order at the venue): labelled so, drawn dash-dotted. */
+  held: boolean;
 }
 
 /** Labels of the lines (translated by the caller). */
@@ -31,9 +33,11 @@ export interface PriceLineLabels {
   entry: string;
   sl: string;
   tp: string;
+  /** Suffix of a take-profit held by Osprey (default `held by Osprey`). */
+  held?: string;
 }
 
-const DEFAULT_LABELS: PriceLineLabels = { entry: 'Entry', sl: 'SL', tp: 'TP' };
+const DEFAULT_LABELS: PriceLineLabels = { entry: 'Entry', sl: 'SL', tp: 'TP', held: 'held by Osprey' };
 
 function num(s: string | null | undefined): number | null {
   if (s == null) return null;
@@ -43,34 +47,40 @@ function num(s: string | null | undefined): number | null {
 
 /**
  * The price lines of `trades` that are active (`opening`/`open`) on `chartSymbol` (a perpetual's lines go on
- * its spot chart): entry (when known), stop-loss, and each take-profit (`TP1 50%`, numbered in order).
+ * its spot chart): entry (when known), stop-loss, and each take-profit (`TP1 50%`, numbered in order; a spot
+ * target held by Osprey as `TP1 50% · held by Osprey`).
  */
 export function tradePriceLines(trades: readonly TradeView[], chartSymbol: string, labels: PriceLineLabels = DEFAULT_LABELS): PriceLine[] {
   const out: PriceLine[] = [];
   for (const t of trades) {
     if ((t.status !== 'opening' && t.status !== 'open') || chartSymbolFor(t.symbol) !== chartSymbol) continue;
     const entry = num(t.entryPrice);
-    if (entry !== null) out.push({ tradeId: t.id, kind: 'entry', price: entry, label: `${labels.entry} ${t.side === 'long' ? '▲' : '▼'} ${t.amount}`, done: false });
+    if (entry !== null) out.push({ tradeId: t.id, kind: 'entry', price: entry, label: `${labels.entry} ${t.side === 'long' ? '▲' : '▼'} ${t.amount}`, done: false, held: false });
     const sl = num(t.stopLoss);
-    if (sl !== null) out.push({ tradeId: t.id, kind: 'sl', price: sl, label: labels.sl, done: false });
+    if (sl !== null) out.push({ tradeId: t.id, kind: 'sl', price: sl, label: labels.sl, done: false, held: false });
     t.takeProfits.forEach((tp, i) => {
       const p = num(tp.price);
       if (p === null) return;
       const pct = Number((Number(tp.share) * 100).toFixed(4));
-      out.push({ tradeId: t.id, kind: 'tp', price: p, label: `${labels.tp}${i + 1} ${pct}%`, done: tp.done });
+      const held = !tp.done && tp.held === true;
+      const label = `${labels.tp}${i + 1} ${pct}%${held ? ` · ${labels.held ?? DEFAULT_LABELS.held}` : ''}`;
+      out.push({ tradeId: t.id, kind: 'tp', price: p, label, done: tp.done, held });
     });
   }
   return out;
 }
 
-/** ECharts markLine items for {@link tradePriceLines}: red stop, green targets, blue entry; labels at the right end. */
+/**
+ * ECharts markLine items for {@link tradePriceLines}: red stop, green targets (dotted and faint when done,
+ * dotted when held by Osprey), blue entry; labels at the right end.
+ */
 export function priceLineMarks(lines: readonly PriceLine[]): PriceLineMark[] {
   return lines.map((l) => {
     const color = l.kind === 'sl' ? CHART_COLORS.down : l.kind === 'tp' ? CHART_COLORS.up : ENTRY_COLOR;
     return {
       name: `${l.kind}:${l.tradeId}`,
       yAxis: l.price,
-      lineStyle: { color, width: l.kind === 'entry' ? 1.5 : 1.2, type: l.kind === 'entry' ? 'solid' : l.done ? 'dotted' : 'dashed', opacity: l.done ? 0.5 : 1 },
+      lineStyle: { color, width: l.kind === 'entry' ? 1.5 : 1.2, type: l.kind === 'entry' ? 'solid' : l.done || l.held ? 'dotted' : 'dashed', opacity: l.done ? 0.5 : 1 },
       label: { show: true, position: 'insideEndTop', color, fontSize: 10, formatter: `${l.label} ${formatPrice(l.price)}` },
     };
   });
@@ -127,7 +137,10 @@ export function fillMarkerSeries(markers: FillMarkers): ScatterSeriesOption[] {
   }));
 }
 
-/** The whole overlay for the market chart: price lines of `trades` and fill markers, for `chartSymbol`. */
+/**
+ * The whole overlay for the market chart: price lines of `trades` and fill markers, for `chartSymbol`; with the
+ * number of lines, of take-profit lines held by Osprey, and of fill markers.
+ */
 export function buildTradeOverlay(
   trades: readonly TradeView[],
   fills: readonly FillLike[],
@@ -135,13 +148,14 @@ export function buildTradeOverlay(
   periodMs: number,
   chartSymbol: string,
   labels: PriceLineLabels = DEFAULT_LABELS,
-): ChartOverlay & { lineCount: number; fillCount: number } {
+): ChartOverlay & { lineCount: number; heldCount: number; fillCount: number } {
   const lines = tradePriceLines(trades, chartSymbol, labels);
   const markers = placeFillMarkers(fills, candles, periodMs, chartSymbol);
   return {
     priceLines: priceLineMarks(lines),
     series: fillMarkerSeries(markers),
     lineCount: lines.length,
+    heldCount: lines.filter((l) => l.held).length,
     fillCount: markers.buy.length + markers.sell.length,
   };
 }

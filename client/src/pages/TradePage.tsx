@@ -190,6 +190,7 @@ function TradeWorkspace({
         entry: t('chart.entry'),
         sl: t('chart.sl'),
         tp: t('chart.tp'),
+        held: t('chart.tpHeld'),
       }),
     [trades, fillList, shown.candles, shown.timeframe, chartSymbol, t],
   );
@@ -275,6 +276,7 @@ function TradeWorkspace({
                 data-testid="trade-chart"
                 data-symbol={chartSymbol ?? ''}
                 data-lines={overlay.lineCount}
+                data-held-lines={overlay.heldCount}
                 data-fill-markers={overlay.fillCount}
               >
                 {charted ? (

@@ -181,8 +181,14 @@ export function TradesTable({
                     {tr.takeProfits.length === 0
                       ? '—'
                       : tr.takeProfits.map((tp, i) => (
-                          <span key={i} className={`tp-chip ${tp.done ? 'done' : ''}`} title={tp.done ? t('trades.tpDone') : undefined}>
+                          <span
+                            key={i}
+                            className={`tp-chip ${tp.done ? 'done' : ''} ${tp.held && !tp.done ? 'held' : ''}`}
+                            data-testid={tp.held && !tp.done ? 'tp-held' : undefined}
+                            title={tp.done ? t('trades.tpDone') : tp.held ? t('trades.tpHeldTitle') : undefined}
+                          >
                             {formatPrice(Number(tp.price))} · {fractionToPercent(tp.share)}%{tp.done ? ' ✓' : ''}
+                            {tp.held && !tp.done && <span className="tp-held-mark"> · {t('trades.tpHeld')}</span>}
                           </span>
                         ))}
                   </td>
