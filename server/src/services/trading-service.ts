@@ -77,7 +77,7 @@ import type { Balance, Fill, MarketInfo, Order, Position, Ticker } from '../doma
 import type { Clock } from '../domain/ports.js';
 import { accountEquity, feeInQuote, fillDelta, type EquityParts, type LedgerEntry } from '../domain/trade/ledger.js';
 import { positionAmount, SizingError } from '../domain/trade/sizing.js';
-import { armedLevel, openTrade, realizedPnlPct, stepTrade, TradeStateError, type TradeContext, type TradeEvent, type TradeIntent, type TradeState } from '../domain/trade/trade-machine.js';
+import { armedLevel, upgradeSpotState, openTrade, realizedPnlPct, stepTrade, TradeStateError, type TradeContext, type TradeEvent, type TradeIntent, type TradeState } from '../domain/trade/trade-machine.js';
 import { DEFAULT_MAINTENANCE_MARGIN_RATE, liquidationPrice } from '../domain/trading/margin.js';
 import { roundToStep } from '../domain/trading/precision.js';
 import { unrealizedPnl } from '../domain/trading/pnl.js';
@@ -1253,6 +1253,7 @@ export class TradingService {
     const row = await findTrade(this.o.db, tradeId);
     if (!row?.state || (row.state as { version?: unknown }).version !== 1) return null;
     const t: Loaded = { row, s: structuredClone(row.state) as unknown as StoredTrade };
+    t.s.machine = upgradeSpotState(t.s.machine);
     this.track(t);
     return t;
   }

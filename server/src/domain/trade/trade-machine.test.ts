@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { armedLevel, openTrade, realizedPnlPct, stepTrade, TradeStateError, type TradeIntent, type TradeState } from './trade-machine.js';
+import { armedLevel, openTrade, realizedPnlPct, stepTrade, TradeStateError, upgradeSpotState, type TradeIntent, type TradeState } from './trade-machine.js';
 import { clientOrderId } from './client-order-id.js';
 import { positionAmount, splitByShares, SizingError } from './sizing.js';
 
@@ -360,5 +360,24 @@ describe('trade machine: spot bracket (one exit rests at the venue, the take-pro
     expect(places(x.intents).map((p) => [p.role, p.order.amount])).toEqual([['stop', '0.1']]);
     expect(x.state.pendingExit).toBeNull();
     expect(armedLevel(x.state)).toBe('62000');
+  });
+});
+
+describe('trade machine: spot states saved before spot brackets', () => {
+  it('are upgraded on spot symbols; the next event rests only the stop and holds the targets', () => {
+    const legacy = openTrade({ id: 'L2', symbol: 'BTC/USDT', side: 'long', amount: '0.1', leverage: 1, entryType: 'market', stopLoss: '58000', targets: [{ price: '62000', share: '1' }] });
+    const old = stepTrade(legacy.state, { type: 'fill', clientOrderId: 'oL2e0', price: '60000', amount: '0.1', fee: '6' }, ctx);
+    expect(places(old.intents).map((p) => p.role)).toEqual(['stop', 'target']); // the old behaviour: both rest
+    const up = upgradeSpotState(old.state);
+    expect(up.market).toBe('spot');
+    expect(upgradeSpotState({ ...old.state, symbol: 'BTC/USDT:USDT' }).market).toBeUndefined();
+    const [stop, target] = places(old.intents).map((p) => p.order.clientOrderId);
+    const r = stepTrade(up, { type: 'protect', stopLoss: '58500' }, ctx);
+    expect(cancels(r.intents).sort()).toEqual([stop, target].sort());
+    let x = stepTrade(r.state, { type: 'orderDead', clientOrderId: stop!, reason: 'canceled' }, ctx);
+    expect(places(x.intents)).toEqual([]);
+    x = stepTrade(x.state, { type: 'orderDead', clientOrderId: target!, reason: 'canceled' }, ctx);
+    expect(places(x.intents).map((p) => [p.role, p.order.amount, p.order.triggerPrice])).toEqual([['stop', '0.1', '58500']]);
+    expect(x.state.targets.map((t) => [t.held, t.amount])).toEqual([[true, '0.1']]);
   });
 });

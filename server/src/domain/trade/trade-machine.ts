@@ -483,6 +483,16 @@ export function armedLevel(s: TradeState): string | null {
   return i === null ? null : s.targets[i]!.price;
 }
 
+/**
+ * A trade state saved before spot brackets existed, on a spot symbol (ccxt: no `:settle` suffix), upgraded to the
+ * spot behaviour: its resting orders stay as they are until the next event re-arranges them (the stop rests, the
+ * targets become held). Other states are returned as they are.
+ */
+export function upgradeSpotState(s: TradeState): TradeState {
+  if (s.market !== undefined || s.symbol.includes(':')) return s;
+  return { ...s, market: 'spot', cancelling: [], pendingExit: null, rearm: false };
+}
+
 /** Index of the held target nearest to the price (the lowest, spot trades being long), or null. */
 function nextHeldLeg(s: TradeState): number | null {
   let best: number | null = null;
@@ -622,7 +632,9 @@ function spotContinue(s: TradeState, ctx: TradeContext, intents: TradeIntent[]):
     intents.push({ kind: 'place', role: exit.leg !== null ? 'target' : 'close', order: { clientOrderId: id, symbol: s.symbol, side: exitSide(s.side), type: 'market', amount: amt.toString(), reduceOnly: true } });
     return;
   }
-  if (s.rearm || (s.stopLoss && !s.stopLoss.clientOrderId)) intents.push(...spotProtect(s, ctx));
+  // The stop must cover exactly what is held (none yet, or sized for more than is left after a sell).
+  const stopOff = s.stopLoss && (!s.stopLoss.clientOrderId || !new Decimal(s.stopLoss.amount).eq(roundToStep(s.amount, ctx.amountStep, 'down')));
+  if (s.rearm || stopOff) intents.push(...spotProtect(s, ctx));
 }
 
 /** A fill of a spot trade's stop, target or close (see the module doc). */
