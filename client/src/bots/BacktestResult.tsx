@@ -10,6 +10,7 @@ import { chartSymbolFor } from '../trade/trades.js';
 import type { FillLike } from '../charts/trade-overlay.js';
 import { EquityDrawdownChart, RunCandleChart, SpreadChart } from './BotCharts.js';
 import { EventsTable, FillsTable, RoundTripsTable } from './BotTables.js';
+import { ExportButton } from '../components/ExportButton.js';
 import { RunProgress, RunStatus } from './RunsTable.js';
 import { METRICS, formatMetric, metricValue } from './metrics.js';
 import { botChartSymbol } from './bot-view.js';
@@ -61,9 +62,12 @@ export function BacktestResult({ run, onEditConfig }: { run: BacktestRunView; on
         <h2 className="panel-title">
           {t('bt.result')} <span className="muted">{run.name}</span>
         </h2>
-        <button type="button" className="btn btn-sm" data-testid="bt-edit-config" onClick={() => onEditConfig(backtestPrefillHash(run.config, run.name))}>
-          ✎ {t('bt.editAsNew')}
-        </button>
+        <div className="row-actions">
+          {run.status === 'done' && <ExportButton target={{ runId: run.id }} kinds={['roundTrips', 'fills', 'equity']} testId="export-run" />}
+          <button type="button" className="btn btn-sm" data-testid="bt-edit-config" onClick={() => onEditConfig(backtestPrefillHash(run.config, run.name))}>
+            ✎ {t('bt.editAsNew')}
+          </button>
+        </div>
       </div>
       <div className="bt-result-body">
         <p className="muted small bt-run-meta">

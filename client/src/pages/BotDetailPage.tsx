@@ -15,6 +15,7 @@ import { formatSigned, pnlClass } from '../trade/trades.js';
 import { buildBotOverlay } from '../charts/bot-overlay.js';
 import { BotRunControls, BotStatusBadge, CloseLeftoversButton } from '../bots/BotControls.js';
 import { BotOrdersTable, BotPositionsTable, EventsTable, FillsTable, RoundTripsTable } from '../bots/BotTables.js';
+import { ExportButton } from '../components/ExportButton.js';
 import { SpreadChart } from '../bots/BotCharts.js';
 import { botChartSymbol, botChartSymbols, configEntries, formatUptime } from '../bots/bot-view.js';
 import { backtestPrefillHash } from '../bots/backtest-form.js';
@@ -212,15 +213,21 @@ export function BotDetailPage({ id, streamStatus }: { id: string; streamStatus: 
 
       <div className="bot-lower">
         <section className="panel">
-          <h2 className="panel-title">
-            {t('orders.open')} <span className="muted">{openOrders.length}</span>
-          </h2>
+          <div className="panel-head">
+            <h2 className="panel-title">
+              {t('orders.open')} <span className="muted">{openOrders.length}</span>
+            </h2>
+            <ExportButton target={{ botId: bot.id }} kinds={['orders']} testId="export-bot-orders" />
+          </div>
           {orders.error ? <Placeholder>{tx(errorMessage(orders.error))}</Placeholder> : <BotOrdersTable orders={openOrders} botType={bot.type} />}
         </section>
         <section className="panel">
-          <h2 className="panel-title">
-            {t('bots.fills')} <span className="muted">{fills.length}</span>
-          </h2>
+          <div className="panel-head">
+            <h2 className="panel-title">
+              {t('bots.fills')} <span className="muted">{fills.length}</span>
+            </h2>
+            <ExportButton target={{ botId: bot.id }} kinds={['fills']} testId="export-bot-fills" />
+          </div>
           <FillsTable fills={fills} />
         </section>
         <section className="panel">
@@ -230,9 +237,12 @@ export function BotDetailPage({ id, streamStatus }: { id: string; streamStatus: 
           <BotPositionsTable positions={positions} />
         </section>
         <section className="panel">
-          <h2 className="panel-title">
-            {t('bots.trips')} <span className="muted">{trades.length}</span>
-          </h2>
+          <div className="panel-head">
+            <h2 className="panel-title">
+              {t('bots.trips')} <span className="muted">{trades.length}</span>
+            </h2>
+            <ExportButton target={{ botId: bot.id }} kinds={['roundTrips']} testId="export-bot-trips" />
+          </div>
           <RoundTripsTable trips={trades} />
         </section>
       </div>

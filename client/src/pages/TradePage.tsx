@@ -20,6 +20,7 @@ import { DEFAULT_SIZING, SIZING_MODES, emptyPendingForm, emptyTicket, type Pendi
 import { chartSymbolFor } from '../trade/trades.js';
 import { OrderTicket } from '../trade/OrderTicket.js';
 import { TradesTable } from '../trade/TradesTable.js';
+import { ExportButton } from '../components/ExportButton.js';
 import { ProtectForm } from '../trade/ProtectForm.js';
 import { OpenOrdersTable, OrderHistoryTable, TradeHistoryTable } from '../trade/OrdersTables.js';
 import { PendingPanel } from '../trade/PendingPanel.js';
@@ -329,7 +330,10 @@ function TradeWorkspace({
                 />
               </section>
               <section className="panel">
-                <h2 className="panel-title">{t('balances.title')}</h2>
+                <div className="panel-head">
+                  <h2 className="panel-title">{t('balances.title')}</h2>
+                  <ExportButton target={{ accountId }} kinds={['equity']} testId="export-equity" />
+                </div>
                 <BalancesPanel balances={balances.data ?? []} equity={equity.data ?? []} />
               </section>
             </aside>
@@ -359,11 +363,17 @@ function TradeWorkspace({
               />
             </section>
             <section className="panel">
-              <h2 className="panel-title">{t('history.title')}</h2>
+              <div className="panel-head">
+                <h2 className="panel-title">{t('history.title')}</h2>
+                <ExportButton target={{ accountId }} kinds={['trades']} testId="export-trades" />
+              </div>
               <TradeHistoryTable trades={closedTrades.data ?? []} />
             </section>
             <section className="panel">
-              <h2 className="panel-title">{t('orders.history')}</h2>
+              <div className="panel-head">
+                <h2 className="panel-title">{t('orders.history')}</h2>
+                <ExportButton target={{ accountId }} kinds={['orders', 'fills']} testId="export-orders" />
+              </div>
               <OrderHistoryTable orders={orderHistory.data ?? []} />
             </section>
           </div>
