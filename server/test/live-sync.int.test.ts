@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import ccxt from 'ccxt';
-import { TIMEFRAME_MS, type Candle, type Timeframe } from '@osprey/shared';
+import { TIMEFRAME_MS, type Candle, type CandleTimeframe, type Timeframe } from '@osprey/shared';
 import { ManualClock } from '../src/domain/ports.js';
 import { PermanentExchangeError, TemporaryExchangeError } from '../src/domain/market-ports.js';
 import { CcxtOhlcvSource, createCcxtExchange, ohlcvToCandle, rebaseUrls, toExchangeSourceError } from '../src/adapters/exchange/ccxt-ohlcv.js';
@@ -37,7 +37,7 @@ let fake: FakeBinance;
 let source: CcxtOhlcvSource;
 let store: MemoryCandleStore;
 let updates: CandleUpdate[];
-let errors: Array<{ symbol: string; timeframe: Timeframe; err: Error }>;
+let errors: Array<{ symbol: string; timeframe: CandleTimeframe; err: Error }>;
 const syncs: LiveSync[] = [];
 
 beforeEach(async () => {

@@ -9,7 +9,7 @@
  * Percentages are plain numbers in percent (`1` = 1 %); money is a decimal string; times are Unix ms UTC.
  */
 import { z } from 'zod';
-import { symbolSchema, timeframeSchema, unixMsSchema, type Candle, type Timeframe } from './market.js';
+import { TIMEFRAME_MS, candleTimeframeSchema, symbolSchema, timeframeSchema, unixMsSchema, type Candle, type CandleTimeframe, type Timeframe } from './market.js';
 import { MARKET_TYPES, type DecimalString, type MarketType } from './trading.js';
 
 /** Bot types. */
@@ -174,22 +174,67 @@ const feeFraction = z
   .regex(/^0(\.\d{1,10})?$|^0?\.\d{1,10}$/, 'must be a fraction like 0.001 (at most 10 decimals)')
   .refine((s) => Number(s) <= 0.1, 'must be at most 0.1 (10 %)');
 
+/**
+ * How a backtest fills orders inside a candle (see `server/src/domain/bots/backtest.ts`):
+ * - `path`: along the candle's assumed path (open → low → high → close when it rose, open → high → low → close
+ *   when it fell, or the detail candles' paths): an exit placed after its entry filled may fill on the rest of
+ *   that same candle's path — a round trip can complete inside one candle;
+ * - `conservative`: an order placed in reaction to a fill inside a candle waits for the next candle's open, so
+ *   an exit never fills on the candle of its entry (what Freqtrade and Hummingbot credit).
+ */
+export const FILL_MODELS = ['path', 'conservative'] as const;
+/** One of {@link FILL_MODELS}. */
+export type FillModel = (typeof FILL_MODELS)[number];
+
 /** Simulation settings of a backtest. */
-export const backtestSettingsSchema = z.strictObject({
-  /** Candle timeframe stepped through (bots run on 15m live). */
-  timeframe: timeframeSchema.default('15m'),
-  /** Starting balances, e.g. `{ "USDT": "10000" }`. */
-  balances: z.record(z.string().regex(/^[A-Z0-9]{1,20}$/, 'currency must be upper-case, e.g. USDT'), positiveDecimal).default({ USDT: '10000' }),
-  /** Fee rates as fractions replacing the paper defaults (spot 0.001/0.001, perpetual 0.0002/0.0005). */
-  fees: z.strictObject({ maker: feeFraction, taker: feeFraction }).optional(),
-  /** Slippage of market and stop fills, basis points (default 5). */
-  slippageBps: z.number().min(0).max(1000).default(5),
-});
+export const backtestSettingsSchema = z
+  .strictObject({
+    /** Candle timeframe stepped through (bots run on 15m live). */
+    timeframe: timeframeSchema.default('15m'),
+    /**
+     * Finer stored candles whose paths are walked inside each stepped candle (e.g. `5m` under `15m`); shorter
+     * than `timeframe`. A stepped candle whose detail candles are missing or disagree with it keeps its own path.
+     */
+    detail: candleTimeframeSchema.optional(),
+    /** Same-candle fills: one of {@link FILL_MODELS}; absent = `path` (runs stored before it existed lack it). */
+    fillModel: z.enum(FILL_MODELS).optional(),
+    /** Starting balances, e.g. `{ "USDT": "10000" }`. */
+    balances: z.record(z.string().regex(/^[A-Z0-9]{1,20}$/, 'currency must be upper-case, e.g. USDT'), positiveDecimal).default({ USDT: '10000' }),
+    /** Fee rates as fractions replacing the paper defaults (spot 0.001/0.001, perpetual 0.0002/0.0005). */
+    fees: z.strictObject({ maker: feeFraction, taker: feeFraction }).optional(),
+    /** Slippage of market and stop fills, basis points (default 5). */
+    slippageBps: z.number().min(0).max(1000).default(5),
+  })
+  .refine((s) => s.detail === undefined || (TIMEFRAME_MS[s.detail] < TIMEFRAME_MS[s.timeframe] && TIMEFRAME_MS[s.timeframe] % TIMEFRAME_MS[s.detail] === 0), {
+    path: ['detail'],
+    message: 'must be a timeframe shorter than the stepped timeframe (1m, 5m, 15m, 1h or 4h)',
+  });
 /** Backtest settings after defaults. */
 export type BacktestSettings = z.output<typeof backtestSettingsSchema>;
 
+/** The settings of a backtest that gives none: 15m, 10 000 USDT, paper fees, 5 bps, path fills, no detail. */
+export const DEFAULT_BACKTEST_SETTINGS: BacktestSettings = { timeframe: '15m', balances: { USDT: '10000' }, slippageBps: 5 };
+
 /** The `osprey backtest --config` file: a bot config plus optional `backtest` settings. */
-export const backtestFileSchema = z.intersection(botConfigSchema, z.strictObject({ backtest: backtestSettingsSchema.default({ timeframe: '15m', balances: { USDT: '10000' }, slippageBps: 5 }) }));
+export const backtestFileSchema = z.intersection(botConfigSchema, z.strictObject({ backtest: backtestSettingsSchema.default(DEFAULT_BACKTEST_SETTINGS) }));
+
+/**
+ * Which fill assumptions a finished backtest ran under (stored with its result, shown with it and printed by
+ * the CLI). Candle counts are over every symbol's stepped candles.
+ */
+export interface BacktestAssumptions {
+  fillModel: FillModel;
+  /** Detail timeframe asked for (`settings.detail`), null without. */
+  detail: CandleTimeframe | null;
+  /** Stepped candles in the run (all symbols). */
+  candles: number;
+  /** Of them, walked along their detail candles' paths. */
+  detailCandles: number;
+  /** Of them, on their own path because some or all of their detail candles were not stored. */
+  detailMissing: number;
+  /** Of them, on their own path because their detail candles disagree with them (open, high, low or close). */
+  detailInconsistent: number;
+}
 
 // ─── bots (API) ─────────────────────────────────────────────────────────────────────────────────────────
 
@@ -354,7 +399,7 @@ export const backtestStartInputSchema = z
   .object({
     name: z.string().trim().max(80).optional(),
     config: botConfigSchema,
-    settings: backtestSettingsSchema.default({ timeframe: '15m', balances: { USDT: '10000' }, slippageBps: 5 }),
+    settings: backtestSettingsSchema.default(DEFAULT_BACKTEST_SETTINGS),
     /** Range start and end (candle open times, Unix ms, inclusive / exclusive). */
     from: unixMsSchema,
     to: unixMsSchema,
@@ -386,6 +431,11 @@ export interface RunMetricsView {
   avgHoldingMs: number | null;
   exposurePct: number;
   feesPaid: DecimalString;
+  /**
+   * Round trips whose entry and exit filled on the same stepped candle (the entry's symbol); absent on runs
+   * stored before it was counted.
+   */
+  sameCandleRoundTrips?: number;
 }
 
 /** A backtest run as listed. */
@@ -431,6 +481,8 @@ export interface BacktestResultView {
   /** The candles of each symbol over the range (timeframe of the run), for the chart. */
   candles: Record<string, Candle[]>;
   timeframe: Timeframe;
+  /** The fill assumptions of the run; null for runs stored before they were recorded (path fills, no detail). */
+  assumptions: BacktestAssumptions | null;
 }
 
 /** A bot changed (pushed by `bots.onChange`); `userId` is the owner. */

@@ -1,19 +1,42 @@
 import { z } from 'zod';
 
-/** Candle timeframes Osprey stores and charts, shortest first. */
+/**
+ * Candle timeframes Osprey charts, computes indicators on, replays and backtests by default, shortest first
+ * (the market view, the replay feed and the detector use exactly these).
+ */
 export const TIMEFRAMES = ['15m', '1h', '4h', '1d'] as const;
 /** One of {@link TIMEFRAMES}. */
 export type Timeframe = (typeof TIMEFRAMES)[number];
 /** Zod schema for a {@link Timeframe}. */
 export const timeframeSchema = z.enum(TIMEFRAMES);
 
+/**
+ * Timeframes finer than {@link TIMEFRAMES} that are only stored: imported (`osprey import --timeframe 5m`) or
+ * synced by the live feed (`OSPREY_DETAIL_TIMEFRAMES`), and read by backtests as the path inside a coarser
+ * candle (`backtest.detail`). Never charted. Osprey ships none of them.
+ */
+export const DETAIL_TIMEFRAMES = ['1m', '5m'] as const;
+/** One of {@link DETAIL_TIMEFRAMES}. */
+export type DetailTimeframe = (typeof DETAIL_TIMEFRAMES)[number];
+/** Zod schema for a {@link DetailTimeframe}. */
+export const detailTimeframeSchema = z.enum(DETAIL_TIMEFRAMES);
+
+/** Every timeframe the candles table stores, shortest first: {@link DETAIL_TIMEFRAMES} then {@link TIMEFRAMES}. */
+export const CANDLE_TIMEFRAMES = [...DETAIL_TIMEFRAMES, ...TIMEFRAMES] as const;
+/** One of {@link CANDLE_TIMEFRAMES}: any stored candle series. */
+export type CandleTimeframe = (typeof CANDLE_TIMEFRAMES)[number];
+/** Zod schema for a {@link CandleTimeframe} (imports, stored series). */
+export const candleTimeframeSchema = z.enum(CANDLE_TIMEFRAMES);
+
 /** Latest time any API input may name: 2100-01-01T00:00:00Z, Unix ms. */
 export const MAX_UNIX_MS = 4_102_444_800_000;
 /** A point in time as Unix ms UTC, between 1970 and 2100. */
 export const unixMsSchema = z.number().int('must be a whole number of ms').min(0, 'must be a time after 1970 (Unix ms)').max(MAX_UNIX_MS, 'must be a time before 2100 (Unix ms)');
 
-/** Length of each timeframe in milliseconds. */
-export const TIMEFRAME_MS: Record<Timeframe, number> = {
+/** Length of each timeframe in milliseconds (every {@link CandleTimeframe}). */
+export const TIMEFRAME_MS: Record<CandleTimeframe, number> = {
+  '1m': 60_000,
+  '5m': 5 * 60_000,
   '15m': 15 * 60_000,
   '1h': 60 * 60_000,
   '4h': 4 * 60 * 60_000,

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { TIMEFRAMES, symbolSchema, type BacktestRunView, type Timeframe } from '@osprey/shared';
+import { FILL_MODELS, TIMEFRAMES, symbolSchema, type BacktestRunView, type CandleTimeframe, type FillModel, type Timeframe } from '@osprey/shared';
 import { useTRPC } from '../lib/trpc.js';
 import { useI18n } from '../lib/i18n.js';
 import { showToast } from '../lib/toast.js';
@@ -10,7 +10,7 @@ import { errorUnder, type FieldErrors } from '../lib/form.js';
 import { FieldError } from '../components/FieldError.js';
 import { BotConfigEditor, BotField } from './BotConfigEditor.js';
 import { configFieldKeys, splitSymbols, type ConfigFormState } from './bot-form.js';
-import { BACKTEST_FIELD_KEYS, defaultRange, msToZonedInput, validateBacktestForm, type BacktestFormState } from './backtest-form.js';
+import { BACKTEST_FIELD_KEYS, defaultRange, detailOptions, msToZonedInput, validateBacktestForm, type BacktestFormState } from './backtest-form.js';
 import { serverFieldErrors } from './server-errors.js';
 import { useFeed } from '../market/feed.js';
 
@@ -23,7 +23,9 @@ function typedSymbols(c: ConfigFormState): string[] {
 /**
  * The backtest run form (`data-testid="bt-form"`): run name (`bt-name`), the shared bot config editor with
  * the market type chosen directly, then the settings — timeframe (`bt-timeframe`), starting USDT
- * (`bt-balance`), optional maker/taker fees (`bt-fee-maker`, `bt-fee-taker`), slippage (`bt-slippage`) and
+ * (`bt-balance`), optional maker/taker fees (`bt-fee-maker`, `bt-fee-taker`), slippage (`bt-slippage`), the
+ * fill model (`bt-fill-model`: path / conservative), detail candles (`bt-detail`: none or a stored timeframe
+ * shorter than the stepped one; cleared when the timeframe no longer allows it) and
  * the range (`bt-from`, `bt-to`, in the user's time zone; defaulting to the 30 days of the config's stored
  * candles (shown in `bt-coverage`) that end at the market clock — the replay's `now` from the feed, read
  * when the form opens and again on "reset to default" — not at the end of the stored candles) — and Run
@@ -130,7 +132,15 @@ export function BacktestForm({ initial, feedSymbols, onStarted }: { initial: Bac
         <legend>{t('bt.settings')}</legend>
         <div className="bot-grid-fields">
           <BotField label={t('market.timeframe')} help={t('bt.h.timeframe')} errors={errors} field="settings.timeframe">
-            <select className="select" data-testid="bt-timeframe" value={form.timeframe} onChange={(e) => set('timeframe', e.target.value as Timeframe)}>
+            <select
+              className="select"
+              data-testid="bt-timeframe"
+              value={form.timeframe}
+              onChange={(e) => {
+                const tf = e.target.value as Timeframe;
+                setForm((f) => ({ ...f, timeframe: tf, detail: f.detail && detailOptions(tf).includes(f.detail) ? f.detail : '' }));
+              }}
+            >
               {TIMEFRAMES.map((tf) => (
                 <option key={tf} value={tf}>
                   {tf}
@@ -142,6 +152,25 @@ export function BacktestForm({ initial, feedSymbols, onStarted }: { initial: Bac
           {text('feeMaker', 'bt-fee-maker', 'settings.fees.maker', t('bt.feeMaker'), t('bt.h.fees'), form.config.marketType === 'swap' ? '0.0002' : '0.001')}
           {text('feeTaker', 'bt-fee-taker', 'settings.fees.taker', t('bt.feeTaker'), t('bt.h.fees'), form.config.marketType === 'swap' ? '0.0005' : '0.001')}
           {text('slippageBps', 'bt-slippage', 'settings.slippageBps', t('bt.slippage'), t('bt.h.slippage'), '5', 'bps')}
+          <BotField label={t('bt.fillModel')} help={t('bt.h.fillModel')} errors={errors} field="settings.fillModel">
+            <select className="select" data-testid="bt-fill-model" value={form.fillModel} onChange={(e) => set('fillModel', e.target.value as FillModel)}>
+              {FILL_MODELS.map((m) => (
+                <option key={m} value={m}>
+                  {t(`bt.fillModel.${m}`)}
+                </option>
+              ))}
+            </select>
+          </BotField>
+          <BotField label={t('bt.detail')} help={t('bt.h.detail')} errors={errors} field="settings.detail">
+            <select className="select" data-testid="bt-detail" value={form.detail} onChange={(e) => set('detail', e.target.value as CandleTimeframe | '')}>
+              <option value="">{t('bt.detail.none')}</option>
+              {detailOptions(form.timeframe).map((tf) => (
+                <option key={tf} value={tf}>
+                  {tf}
+                </option>
+              ))}
+            </select>
+          </BotField>
         </div>
         <div className="form-row">
           {date('from', 'bt-from', t('bt.from'))}

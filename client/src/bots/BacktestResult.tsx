@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { skipToken, useQuery } from '@tanstack/react-query';
-import type { BacktestRunView, RunMetricsView } from '@osprey/shared';
+import type { BacktestAssumptions, BacktestRunView, RunMetricsView } from '@osprey/shared';
 import { useTRPC } from '../lib/trpc.js';
 import { useI18n } from '../lib/i18n.js';
 import { errorMessage } from '../lib/errors.js';
@@ -35,6 +35,32 @@ export function MetricCards({ metrics }: { metrics: RunMetricsView }) {
         );
       })}
     </div>
+  );
+}
+
+/**
+ * The fill assumptions of a finished run (`bt-assumptions`, with `data-fill-model`, `data-detail` and
+ * `data-same-candle`): the fill model, the detail timeframe and how many candles it covered, and how many
+ * round trips completed inside one candle. Runs stored before assumptions were recorded say so.
+ */
+export function AssumptionsLine({ assumptions: a, metrics }: { assumptions: BacktestAssumptions | null; metrics: RunMetricsView | null }) {
+  const { t } = useI18n();
+  const same = metrics?.sameCandleRoundTrips;
+  const parts: string[] = [];
+  if (a === null) parts.push(t('bt.assume.unknown'));
+  else {
+    parts.push(t(a.fillModel === 'conservative' ? 'bt.assume.conservative' : 'bt.assume.path'));
+    if (a.detail === null) parts.push(t('bt.assume.noDetail'));
+    else {
+      parts.push(t('bt.assume.detail', { tf: a.detail, n: a.detailCandles, total: a.candles }));
+      if (a.detailMissing + a.detailInconsistent > 0) parts.push(t('bt.assume.fallback', { missing: a.detailMissing, inconsistent: a.detailInconsistent }));
+    }
+  }
+  if (same !== undefined && metrics) parts.push(t('bt.assume.sameCandle', { n: same, total: metrics.roundTrips }));
+  return (
+    <p className="muted small bt-assumptions" data-testid="bt-assumptions" data-fill-model={a?.fillModel ?? 'path'} data-detail={a?.detail ?? ''} data-same-candle={same ?? ''}>
+      {t('bt.assumptions')}: {parts.join(' · ')}
+    </p>
   );
 }
 
@@ -97,6 +123,7 @@ export function BacktestResult({ run, onEditConfig }: { run: BacktestRunView; on
         ) : (
           <>
             {run.metrics && <MetricCards metrics={run.metrics} />}
+            <AssumptionsLine assumptions={data.assumptions ?? null} metrics={run.metrics} />
             <h3 className="sub-title">
               {t('bt.equityTitle')} <span className="muted">{t('bt.equityHint')}</span>
             </h3>

@@ -5,7 +5,7 @@
  * coverage; and the "Backtest this config" hand-off from the bot form, carried in the hash
  * (`#/backtests?config=<json>&name=…`).
  */
-import { backtestStartInputSchema, botConfigSchema, TIMEFRAME_MS, type BotConfig, type CandleCoverage, type Timeframe } from '@osprey/shared';
+import { backtestStartInputSchema, botConfigSchema, CANDLE_TIMEFRAMES, TIMEFRAME_MS, type BotConfig, type CandleCoverage, type CandleTimeframe, type FillModel, type Timeframe } from '@osprey/shared';
 import { issuesToFieldErrors, type FieldErrors } from '../lib/form.js';
 import { normalizeDecimal } from '../lib/decimal.js';
 import { zonedParts } from '../lib/time.js';
@@ -23,6 +23,10 @@ export interface BacktestFormState {
   feeMaker: string;
   feeTaker: string;
   slippageBps: string;
+  /** Same-candle fills (`settings.fillModel`). */
+  fillModel: FillModel;
+  /** Detail timeframe walked inside each candle (`settings.detail`), `''` = none. */
+  detail: CandleTimeframe | '';
   /** Range start / end as `YYYY-MM-DDTHH:mm` in the user's time zone. */
   from: string;
   to: string;
@@ -32,11 +36,17 @@ export interface BacktestFormState {
 export type BacktestStartOutput = ReturnType<typeof backtestStartInputSchema.parse>;
 
 /** Error keys the backtest form shows next to its own fields (the config editor's come from {@link configFieldKeys}). */
-export const BACKTEST_FIELD_KEYS = ['name', 'settings.timeframe', 'settings.balances', 'settings.fees.maker', 'settings.fees.taker', 'settings.fees', 'settings.slippageBps', 'from', 'to'] as const;
+export const BACKTEST_FIELD_KEYS = ['name', 'settings.timeframe', 'settings.balances', 'settings.fees.maker', 'settings.fees.taker', 'settings.fees', 'settings.slippageBps', 'settings.fillModel', 'settings.detail', 'from', 'to'] as const;
 
-/** A blank form around `config`: 15m, 10 000 USDT, paper fees, 5 bps slippage, no range yet. */
+/** A blank form around `config`: 15m, 10 000 USDT, paper fees, 5 bps slippage, path fills, no detail, no range yet. */
 export function emptyBacktestForm(config: ConfigFormState, name = ''): BacktestFormState {
-  return { name, config, timeframe: '15m', balance: '10000', feeMaker: '', feeTaker: '', slippageBps: '5', from: '', to: '' };
+  return { name, config, timeframe: '15m', balance: '10000', feeMaker: '', feeTaker: '', slippageBps: '5', fillModel: 'path', detail: '', from: '', to: '' };
+}
+
+/** The detail timeframes a run stepping `timeframe` can walk inside its candles: the stored ones shorter than it that divide it. */
+export function detailOptions(timeframe: Timeframe): CandleTimeframe[] {
+  const l = TIMEFRAME_MS[timeframe];
+  return CANDLE_TIMEFRAMES.filter((tf) => TIMEFRAME_MS[tf] < l && l % TIMEFRAME_MS[tf] === 0);
 }
 
 /** `YYYY-MM-DDTHH:mm` (a `datetime-local` value) of a Unix ms instant in `timeZone`. */
@@ -111,6 +121,9 @@ export function validateBacktestForm(f: BacktestFormState, timeZone: string): Ba
   if (to === null) pre.to = 'must be a date and time';
 
   const settings: Record<string, unknown> = { timeframe: f.timeframe };
+  // `path` is the default: sent only when it differs, so settings stay as before for a default run.
+  if (f.fillModel !== 'path') settings.fillModel = f.fillModel;
+  if (f.detail) settings.detail = f.detail;
   const balance = f.balance.trim();
   if (balance) settings.balances = { USDT: normalizeDecimal(balance) ?? balance };
   const maker = f.feeMaker.trim();

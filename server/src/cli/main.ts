@@ -10,7 +10,7 @@ import { insertSignals } from '../adapters/db/repos/signals-repo.js';
 import { systemClock } from '../adapters/clock.js';
 import { indicatorsCsv, parseCandlesCsv, computeIndicators } from '../domain/indicators/index.js';
 import { detectHistory } from '../domain/detector/index.js';
-import { TIMEFRAME_MS } from '@osprey/shared';
+import { TIMEFRAME_MS, candleTimeframeSchema, type BacktestAssumptions, type RunMetricsView } from '@osprey/shared';
 import { AuthService } from '../services/auth-service.js';
 import { demoCsvPath, ensureDemoData } from '../services/demo-data.js';
 import { BacktestInputError, dbCandleReader, executeBacktestJob, loadBacktestJobFrom, type BacktestJob, type BacktestOutcome, type CandleReader } from '../services/backtest-job.js';
@@ -125,6 +125,21 @@ function cliCandleReader(): { read: CandleReader; close: () => Promise<void> } {
 }
 
 const pct = (x: number | null, digits = 2) => (x === null ? 'n/a' : `${x.toFixed(digits)} %`);
+
+/**
+ * The text lines of a CLI backtest's fill assumptions: the fill model, the detail coverage and the round trips
+ * completed inside one candle (README *Fills of bots and backtests*).
+ */
+function assumptionLines(a: BacktestAssumptions | undefined, m: RunMetricsView): string[] {
+  if (!a) return [];
+  const model = a.fillModel === 'conservative' ? 'conservative (an exit never fills on its entry candle)' : "path (fills along each candle's path; a round trip may complete inside one candle)";
+  const detail =
+    a.detail === null
+      ? "none (each candle's own open → low/high → close path)"
+      : `${a.detail}: ${a.detailCandles} of ${a.candles} candles walked along their ${a.detail} candles (${a.detailMissing} missing, ${a.detailInconsistent} inconsistent: own path)`;
+  const same = m.sameCandleRoundTrips ?? 0;
+  return [`fill model       ${model}`, `detail           ${detail}`, `same-candle      ${same} of ${m.roundTrips} round trips completed inside one candle${m.roundTrips ? ` (${pct((same / m.roundTrips) * 100)})` : ''}`];
+}
 const num = (x: number | null, digits = 2) => (x === null ? 'n/a' : x.toFixed(digits));
 
 function parseOpts<T extends z.ZodType>(schema: T, values: Record<string, unknown>): z.infer<T> {
@@ -205,7 +220,7 @@ async function runCommand(
     }
     case 'import': {
       const o = parseOpts(
-        z.object({ csv: z.string({ error: '--csv is required' }), exchange: exchangeIdSchema, symbol: symbolSchema, timeframe: timeframeSchema }),
+        z.object({ csv: z.string({ error: '--csv is required' }), exchange: exchangeIdSchema, symbol: symbolSchema, timeframe: candleTimeframeSchema }),
         values,
       );
       const candles = parseCandlesCsv(readFileSync(userPath(o.csv), 'utf8'), o.timeframe);
@@ -272,7 +287,7 @@ async function runCommand(
       const symbols = botSymbols(config);
       const candles = r.candleSteps;
       const series = Object.values(job.candles);
-      if (o.json) out(`${JSON.stringify({ ...m, candles, fills: r.fills.length, rejections: r.rejections.length, signals: r.signals, finalBalances: r.finalBalances })}\n`);
+      if (o.json) out(`${JSON.stringify({ ...m, candles, fills: r.fills.length, rejections: r.rejections.length, signals: r.signals, finalBalances: r.finalBalances, assumptions: r.assumptions })}\n`);
       else {
         const first = Math.min(...series.map((c) => c[0]!.ts));
         const last = Math.max(...series.map((c) => c[c.length - 1]!.ts));
@@ -292,6 +307,7 @@ async function runCommand(
             `exposure         ${pct(m.exposurePct)}`,
             `fees paid        ${m.feesPaid}`,
             `fills            ${r.fills.length}${r.rejections.length ? ` (${r.rejections.length} orders rejected)` : ''}`,
+            ...assumptionLines(r.assumptions, m),
           ].join('\n') + '\n',
         );
       }

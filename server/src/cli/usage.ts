@@ -43,7 +43,8 @@ const BACKTEST_CONFIG = `Config file: the JSON the bot form produces (README "Bo
     "risk": { "maxOpenPositions": 5, "stopLossPct": 8, "maxHoldingMs": 86400000,
               "dailyLossLimit": "200", "cooldown": { "afterLosses": 3, "pauseMinutes": 60 } },
     "backtest": { "timeframe": "15m", "balances": { "USDT": "10000" },
-                  "fees": { "maker": "0.001", "taker": "0.001" }, "slippageBps": 5 } }
+                  "fees": { "maker": "0.001", "taker": "0.001" }, "slippageBps": 5,
+                  "fillModel": "path" } }        path | conservative; optional "detail": "5m" (finer stored candles)
 (a spread bot has "spread": { "symbolA", "symbolB", "entryPct", ... }; a signal bot "signal": {...})`;
 
 /** Every command of `pnpm osprey`, in the order `--help` lists them. */
@@ -55,14 +56,15 @@ export const COMMANDS: readonly CliCommand[] = [
     details:
       'The CSV has the header ts,open,high,low,close,volume with ts the candle open time in Unix ms UTC.\n' +
       'A malformed row (non-numeric value, high < low, out of order, not aligned to the timeframe) is rejected\n' +
-      'with the row and field named; candles already stored for the same open time are replaced.',
+      'with the row and field named; candles already stored for the same open time are replaced. 1m and 5m\n' +
+      'candles are stored for backtests only (the path inside a coarser candle: "backtest": { "detail": "5m" }).',
     options: [
       { name: 'csv', type: 'string', value: 'FILE', required: true, description: 'the CSV file, relative to where you run the command' },
       { name: 'exchange', type: 'string', value: 'ID', required: true, description: 'ccxt exchange id the candles belong to, e.g. binance' },
       { name: 'symbol', type: 'string', value: 'SYM', required: true, description: 'ccxt unified symbol, e.g. BTC/USDT' },
-      { name: 'timeframe', type: 'string', value: 'TF', required: true, description: '15m, 1h, 4h or 1d' },
+      { name: 'timeframe', type: 'string', value: 'TF', required: true, description: '1m, 5m, 15m, 1h, 4h or 1d' },
     ],
-    examples: ['pnpm osprey import --csv my.csv --exchange binance --symbol BTC/USDT --timeframe 15m'],
+    examples: ['pnpm osprey import --csv my.csv --exchange binance --symbol BTC/USDT --timeframe 15m', 'pnpm osprey import --csv btc-5m.csv --exchange binance --symbol BTC/USDT --timeframe 5m'],
   },
   {
     name: 'indicators',
@@ -115,8 +117,10 @@ export const COMMANDS: readonly CliCommand[] = [
     details:
       'Runs a bot (grid, DCA spread or signal, with its risk rules) over candles with open time in [from, to) on a\n' +
       'paper account: the same job the Backtests page runs (same fill rules, funding on perpetuals, warm-up,\n' +
-      'detector signals for signal bots). Candles come from the shipped CSV (server/assets/market) when there is\n' +
-      'one for the symbol and timeframe, else from the database.\n\n' +
+      'detector signals for signal bots). Candles of a series come from the shipped CSV (server/assets/market)\n' +
+      'when --exchange is binance and a file exists for the symbol and timeframe (15m, 1h, 4h, 1d; the whole\n' +
+      'series then comes from it, even where the range lies outside it), else from the database (detail\n' +
+      'candles, 1m / 5m, always from the database). The output names the fill model and detail coverage.\n\n' +
       BACKTEST_CONFIG,
     options: [
       { name: 'config', type: 'string', value: 'FILE.json', required: true, description: 'the bot config file (see below)' },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FEED_KINDS, TIMEFRAMES, symbolSchema, exchangeIdSchema, type Timeframe } from '@osprey/shared';
+import { DETAIL_TIMEFRAMES, FEED_KINDS, TIMEFRAMES, symbolSchema, exchangeIdSchema, type DetailTimeframe, type Timeframe } from '@osprey/shared';
 import { parseSecretKey } from '../adapters/crypto/secret-box.js';
 
 /** Thrown when the environment is invalid; the message names every offending variable. */
@@ -22,6 +22,12 @@ const isoOrMs = z.string().transform((s, ctx) => {
 });
 
 const backfillDays = z.coerce.number().int().min(1).max(5000);
+
+/** A comma-separated list of detail timeframes (`1m,5m`), duplicates dropped; empty = none. */
+const csvDetailTimeframes = z
+  .string()
+  .transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))])
+  .pipe(z.array(z.enum(DETAIL_TIMEFRAMES, { error: 'must list 1m and/or 5m, comma-separated' })));
 
 /** Schema of every environment variable Osprey reads (names as in the README). */
 export const envSchema = z.object({
@@ -48,6 +54,10 @@ export const envSchema = z.object({
   OSPREY_BACKFILL_15M_DAYS: backfillDays.default(30),
   OSPREY_BACKFILL_4H_DAYS: backfillDays.default(180),
   OSPREY_BACKFILL_1D_DAYS: backfillDays.default(600),
+  /** Live feed: detail timeframes (1m, 5m) synced into the candles table for backtests (not charted). */
+  OSPREY_DETAIL_TIMEFRAMES: csvDetailTimeframes.default([]),
+  /** Live backfill window of the detail timeframes, days. */
+  OSPREY_BACKFILL_DETAIL_DAYS: backfillDays.default(30),
   /** Overrides the exchange REST base URL (local fakes in tests). */
   OSPREY_EXCHANGE_API_BASE: z.string().url().optional(),
   /** Secure flag on the session cookie; set true behind HTTPS. */
@@ -77,6 +87,11 @@ export type Env = z.infer<typeof envSchema>;
 /** Backfill window per timeframe in days, derived from {@link Env}. */
 export function backfillDaysOf(env: Env): Record<Timeframe, number> {
   return { '15m': env.OSPREY_BACKFILL_15M_DAYS, '1h': env.OSPREY_BACKFILL_4H_DAYS, '4h': env.OSPREY_BACKFILL_4H_DAYS, '1d': env.OSPREY_BACKFILL_1D_DAYS };
+}
+
+/** Backfill window of each configured detail timeframe in days (`OSPREY_BACKFILL_DETAIL_DAYS`). */
+export function detailBackfillDaysOf(env: Env): Partial<Record<DetailTimeframe, number>> {
+  return Object.fromEntries(env.OSPREY_DETAIL_TIMEFRAMES.map((tf) => [tf, env.OSPREY_BACKFILL_DETAIL_DAYS]));
 }
 
 /**

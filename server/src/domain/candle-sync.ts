@@ -2,10 +2,10 @@
  * Pure rules of live candle sync: which fetched candles are closed, and how long to back off after
  * a temporary exchange failure. Times are Unix ms UTC.
  */
-import { TIMEFRAME_MS, type Candle, type Timeframe } from '@osprey/shared';
+import { TIMEFRAME_MS, type Candle, type CandleTimeframe } from '@osprey/shared';
 
 /** A candle is closed once its whole interval has elapsed: `ts + timeframe length ≤ now`. */
-export function isClosed(ts: number, timeframe: Timeframe, now: number): boolean {
+export function isClosed(ts: number, timeframe: CandleTimeframe, now: number): boolean {
   return ts + TIMEFRAME_MS[timeframe] <= now;
 }
 
@@ -17,7 +17,7 @@ export function isClosed(ts: number, timeframe: Timeframe, now: number): boolean
  */
 export function splitClosed(
   candles: readonly Candle[],
-  timeframe: Timeframe,
+  timeframe: CandleTimeframe,
   now: number,
 ): { closed: Candle[]; forming: Candle | undefined } {
   const closed: Candle[] = [];

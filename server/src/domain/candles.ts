@@ -1,4 +1,4 @@
-import { TIMEFRAME_MS, type Candle, type Timeframe } from '@osprey/shared';
+import { TIMEFRAME_MS, type Candle, type CandleTimeframe, type Timeframe } from '@osprey/shared';
 
 /** Thrown when a candle row is malformed. `row` is 0-based in the input, `field` names the offending column. */
 export class CandleValidationError extends Error {
@@ -27,7 +27,7 @@ const PRICE_FIELDS = ['open', 'high', 'low', 'close'] as const;
  * @param row index used in the error message
  * @throws CandleValidationError naming the row and field
  */
-export function validateCandle(c: Candle, timeframe: Timeframe, row: number): void {
+export function validateCandle(c: Candle, timeframe: CandleTimeframe, row: number): void {
   if (!Number.isSafeInteger(c.ts) || c.ts < 0) throw new CandleValidationError(row, 'ts', 'must be a non-negative integer of Unix milliseconds');
   if (c.ts % TIMEFRAME_MS[timeframe] !== 0) {
     throw new CandleValidationError(row, 'ts', `is not aligned to a ${timeframe} boundary (${c.ts})`);
@@ -49,7 +49,7 @@ export function validateCandle(c: Candle, timeframe: Timeframe, row: number): vo
  * Validates a series: every candle (see {@link validateCandle}) and strictly increasing open times.
  * @throws CandleValidationError naming the first bad row and field
  */
-export function validateCandles(candles: readonly Candle[], timeframe: Timeframe): void {
+export function validateCandles(candles: readonly Candle[], timeframe: CandleTimeframe): void {
   let prev = -Infinity;
   candles.forEach((c, i) => {
     validateCandle(c, timeframe, i);

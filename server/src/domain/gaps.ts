@@ -3,7 +3,7 @@
  * requests that fetch them, and which window a backfill covers. All times are Unix ms UTC; candle open
  * times sit on multiples of the timeframe length (UTC boundaries, as on Binance for 15m..1d).
  */
-import { TIMEFRAME_MS, type Timeframe } from '@osprey/shared';
+import { TIMEFRAME_MS, type CandleTimeframe } from '@osprey/shared';
 
 /** Inclusive range of candle open times `[first, last]`, Unix ms, both on the timeframe grid. */
 export type TsRange = [first: number, last: number];
@@ -80,7 +80,7 @@ export function nextPage(since: number, to: number, tfMs: number, pageLimit: num
  * Open time (Unix ms) of the newest candle that is closed at `now`, i.e. the candle before the one
  * containing `now`. A candle is closed when `ts + tfMs ≤ now`.
  */
-export function lastClosedOpen(now: number, timeframe: Timeframe): number {
+export function lastClosedOpen(now: number, timeframe: CandleTimeframe): number {
   const len = TIMEFRAME_MS[timeframe];
   return alignDown(now, len) - len;
 }
@@ -92,7 +92,7 @@ export function lastClosedOpen(now: number, timeframe: Timeframe): number {
  * @param days backfill depth in days (0 → empty window)
  * @returns `{ from, to }` open times, Unix ms inclusive; `from > to` when the window is empty
  */
-export function backfillWindow(now: number, timeframe: Timeframe, days: number): { from: number; to: number } {
+export function backfillWindow(now: number, timeframe: CandleTimeframe, days: number): { from: number; to: number } {
   const to = lastClosedOpen(now, timeframe);
   if (!(days > 0)) return { from: to + TIMEFRAME_MS[timeframe], to };
   return { from: alignUp(now - days * 86_400_000, TIMEFRAME_MS[timeframe]), to };

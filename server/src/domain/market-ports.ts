@@ -2,7 +2,7 @@
  * Ports for market data: where candles come from (an exchange) and where they are kept (a store),
  * plus the small error hierarchy every {@link OhlcvSource} adapter translates its client errors into.
  */
-import type { Candle, Timeframe } from '@osprey/shared';
+import type { Candle, CandleTimeframe } from '@osprey/shared';
 
 /**
  * A source of OHLCV candles, e.g. one ccxt exchange instance.
@@ -19,17 +19,17 @@ export interface OhlcvSource {
    * @param limit maximum number of candles (exchanges cap it, Binance spot at 1000)
    * @throws TemporaryExchangeError | PermanentExchangeError
    */
-  fetchOHLCV(symbol: string, timeframe: Timeframe, since: number | undefined, limit: number): Promise<Candle[]>;
+  fetchOHLCV(symbol: string, timeframe: CandleTimeframe, since: number | undefined, limit: number): Promise<Candle[]>;
 }
 
 /** Persistent candle storage keyed by (exchange, symbol, timeframe, open time). Only closed candles are stored. */
 export interface CandleStore {
   /** Open time (Unix ms) of the newest stored candle, or `null` when there is none. */
-  latestTs(exchange: string, symbol: string, tf: Timeframe): Promise<number | null>;
+  latestTs(exchange: string, symbol: string, tf: CandleTimeframe): Promise<number | null>;
   /** Open times (Unix ms, ascending) of stored candles with `from ≤ ts ≤ to`. */
-  listTs(exchange: string, symbol: string, tf: Timeframe, from: number, to: number): Promise<number[]>;
+  listTs(exchange: string, symbol: string, tf: CandleTimeframe, from: number, to: number): Promise<number[]>;
   /** Inserts or replaces candles by open time; returns the number of candles written. */
-  upsert(exchange: string, symbol: string, tf: Timeframe, candles: readonly Candle[]): Promise<number>;
+  upsert(exchange: string, symbol: string, tf: CandleTimeframe, candles: readonly Candle[]): Promise<number>;
 }
 
 /** Codes of exchange failures that may go away by retrying later. */

@@ -7,14 +7,18 @@
  * Candles: the feed stores spot candles (`BTC/USDT`); a perpetual `BTC/USDT:USDT` is priced from them, as the
  * paper exchange does. `WARMUP_CANDLES` closed candles before `from` go to the strategy's `start` event.
  * Signal bots get the market detector's signals over the range, computed from the same stored candles
- * (15m + 4h with indicator warm-up) with the detector's default configuration.
+ * (15m + 4h with indicator warm-up) with the detector's default configuration. With `settings.detail` the
+ * stored candles of that finer timeframe over the range are read too (the path inside each stepped candle);
+ * a symbol with none of them at all is refused (`settings.detail`), a partial set is used where it covers.
  */
 import {
   TIMEFRAME_MS,
   botSymbols,
+  type BacktestAssumptions,
   type BacktestSettings,
   type BotConfig,
   type Candle,
+  type CandleTimeframe,
   type CandleWithIndicators,
   type DecimalString,
   type MarketSignal,
@@ -56,6 +60,8 @@ export interface BacktestJob {
   funding: Record<string, Array<{ ts: number; rate: DecimalString }>>;
   /** Signal bots: detector inputs by feed symbol. */
   detector?: Record<string, { s15: Candle[]; s4h: Candle[] }>;
+  /** With `settings.detail`: by bot symbol, the detail candles with `from ≤ ts < to`. */
+  detail?: Record<string, Candle[]>;
 }
 
 /** Thrown when a run cannot start: `field` names the input at fault. */
@@ -74,7 +80,7 @@ export class BacktestInputError extends Error {
  * Reads candles of a series (`listCandles` semantics: `from`/`to` inclusive open times, ascending; with `limit`
  * and no `from`, the last `limit` candles up to `to`).
  */
-export type CandleReader = (key: { exchange: string; symbol: string; timeframe: Timeframe }, range: { from?: number; to?: number; limit?: number }) => Promise<Candle[]>;
+export type CandleReader = (key: { exchange: string; symbol: string; timeframe: CandleTimeframe }, range: { from?: number; to?: number; limit?: number }) => Promise<Candle[]>;
 
 /** A {@link CandleReader} over the database's stored candles. */
 export function dbCandleReader(db: Db): CandleReader {
@@ -103,7 +109,8 @@ export function loadBacktestJob(db: Db, q: BacktestQuery): Promise<BacktestJob> 
 
 /**
  * Reads a run's inputs through any candle reader (the database, or the shipped CSV files for the CLI).
- * @throws BacktestInputError `config` when a symbol is no paper market or has no candles in the range
+ * @throws BacktestInputError `config` when a symbol is no paper market or has no candles in the range;
+ *   `settings.detail` when a symbol has no candles of the detail timeframe in the range
  */
 export async function loadBacktestJobFrom(read: CandleReader, q: BacktestQuery): Promise<BacktestJob> {
   const tf = q.settings.timeframe;
@@ -125,6 +132,21 @@ export async function loadBacktestJobFrom(read: CandleReader, q: BacktestQuery):
     if (m.type === 'swap') funding[s] = fundingSource.between(s, q.from - 1, q.to + tfMs);
   }
   const job: BacktestJob = { botId: q.botId, config: q.config, settings: q.settings, exchange: q.exchange, from: q.from, to: q.to, candles, warmup, funding };
+  const detailTf = q.settings.detail;
+  if (detailTf !== undefined) {
+    job.detail = {};
+    for (const s of botSymbols(q.config)) {
+      const fs = feedSymbol(markets[s]!);
+      const rows = await read({ exchange: q.exchange, symbol: fs, timeframe: detailTf }, { from: q.from, to: q.to - 1 });
+      if (rows.length === 0) {
+        throw new BacktestInputError(
+          'settings.detail',
+          `no stored ${detailTf} candles of ${fs} on ${q.exchange} between ${new Date(q.from).toISOString()} and ${new Date(q.to).toISOString()}; import them (osprey import --timeframe ${detailTf}) or sync them (OSPREY_DETAIL_TIMEFRAMES), or run without detail`,
+        );
+      }
+      job.detail[s] = rows;
+    }
+  }
   if (q.config.type === 'signal') {
     job.detector = {};
     for (const s of botSymbols(q.config)) {
@@ -162,6 +184,8 @@ export interface BacktestOutcome {
   finalBalances: Record<string, DecimalString>;
   signals: number;
   candleSteps: number;
+  /** The fill assumptions of the run (absent in results stored before they were recorded). */
+  assumptions?: BacktestAssumptions;
 }
 
 /**
@@ -203,6 +227,8 @@ export function executeBacktestJob(job: BacktestJob, onProgress?: (fraction: num
     funding: job.funding,
     signals,
     warmup: job.warmup,
+    ...(s.detail !== undefined ? { detail: { timeframe: s.detail, candles: job.detail ?? {} } } : {}),
+    ...(s.fillModel !== undefined ? { fillModel: s.fillModel } : {}),
     ...(onProgress ? { onProgress } : {}),
   });
   const m = r.metrics;
@@ -217,5 +243,6 @@ export function executeBacktestJob(job: BacktestJob, onProgress?: (fraction: num
     finalBalances: r.finalBalances,
     signals: signals.length,
     candleSteps: Object.values(job.candles).reduce((n, c) => n + c.length, 0),
+    assumptions: r.assumptions,
   };
 }

@@ -124,6 +124,7 @@ export class BacktestService {
       series: out?.series ?? [],
       candles,
       timeframe: row.settings.timeframe,
+      assumptions: out?.assumptions ?? null,
     };
   }
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TIMEFRAMES, type Timeframe } from '@osprey/shared';
+import { TIMEFRAMES, type CandleTimeframe } from '@osprey/shared';
 import type { Db } from '../adapters/db/client.js';
 import { upsertCandles } from '../adapters/db/repos/candles-repo.js';
 import { getState, setState } from '../adapters/db/repos/app-state-repo.js';
@@ -14,8 +14,11 @@ export const DEMO_MARKET_DIR = path.resolve(path.dirname(fileURLToPath(import.me
 /** Exchange id the shipped candles are stored under. */
 export const DEMO_EXCHANGE = 'binance';
 
-/** Path of the shipped CSV for a symbol/timeframe (`BTC/USDT`, `15m` → `BINANCE_BTC-USDT_15m.csv`), whether or not it exists. */
-export function demoCsvPath(symbol: string, timeframe: Timeframe): string {
+/**
+ * Path of the shipped CSV for a symbol/timeframe (`BTC/USDT`, `15m` → `BINANCE_BTC-USDT_15m.csv`), whether or
+ * not it exists (none is shipped for `1m` / `5m`).
+ */
+export function demoCsvPath(symbol: string, timeframe: CandleTimeframe): string {
   return path.join(DEMO_MARKET_DIR, `BINANCE_${symbol.replace('/', '-')}_${timeframe}.csv`);
 }
 

@@ -3,7 +3,7 @@ import type { Db } from '../adapters/db/client.js';
 import { latestCandleTs, listCandleTs, upsertCandles } from '../adapters/db/repos/candles-repo.js';
 import { CcxtOhlcvSource, createCcxtExchange } from '../adapters/exchange/ccxt-ohlcv.js';
 import type { Logger } from '../adapters/log.js';
-import { backfillDaysOf, SERVER_TIMEFRAMES, type Env } from '../config/env.js';
+import { backfillDaysOf, detailBackfillDaysOf, SERVER_TIMEFRAMES, type Env } from '../config/env.js';
 import type { CandleStore } from '../domain/market-ports.js';
 import type { Clock } from '../domain/ports.js';
 import type { FeedCandle, MarketFeed } from './feeds.js';
@@ -21,7 +21,8 @@ export function dbCandleStore(db: Db): CandleStore {
 /**
  * Live market feed: ccxt sync of the configured exchange and symbols into the candles table, with
  * backfill and gap fill at start ({@link LiveSync}); closed and forming candles flow to the market
- * service exactly like replay events.
+ * service exactly like replay events. `OSPREY_DETAIL_TIMEFRAMES` (1m, 5m) are synced and stored too, for
+ * backtests' detail paths, without reaching the market service.
  */
 class LiveFeed implements MarketFeed {
   readonly kind = 'live' as const;
@@ -43,7 +44,8 @@ class LiveFeed implements MarketFeed {
       exchange: env.OSPREY_EXCHANGE,
       symbols: env.OSPREY_SYMBOLS,
       timeframes,
-      backfill: backfillDaysOf(env),
+      detailTimeframes: env.OSPREY_DETAIL_TIMEFRAMES,
+      backfill: { ...backfillDaysOf(env), ...detailBackfillDaysOf(env) },
       clock,
       pollMs: env.OSPREY_LIVE_POLL_MS,
       onCandle: (u) => this.emit?.(u),

@@ -2,9 +2,10 @@
  * Live candle synchronisation: keeps a {@link CandleStore} complete for a set of symbols × timeframes by
  * backfilling a window of history, filling gaps after restarts, and fetching each candle right after it
  * closes. Exchange access goes through the {@link OhlcvSource} port; time through the injected {@link Clock}
- * (decisions) while the polling timer lives here.
+ * (decisions) while the polling timer lives here. Detail timeframes (`1m`, `5m`: the path inside a candle for
+ * backtests) are synced and stored the same way after the others, but never emitted.
  */
-import { TIMEFRAME_MS, type Candle, type Timeframe } from '@osprey/shared';
+import { TIMEFRAME_MS, type Candle, type CandleTimeframe, type DetailTimeframe, type Timeframe } from '@osprey/shared';
 import { validateCandles } from '../domain/candles.js';
 import { backoffDelayMs, splitClosed } from '../domain/candle-sync.js';
 import { backfillWindow, findGaps, lastClosedOpen, nextPage } from '../domain/gaps.js';
@@ -36,8 +37,13 @@ export interface LiveSyncOptions {
   /** ccxt unified symbols, e.g. `BTC/USDT`. */
   symbols: readonly string[];
   timeframes: readonly Timeframe[];
+  /**
+   * Store-only timeframes (default none): backfilled, gap-filled and followed like `timeframes` (after them),
+   * but their candles are never passed to `onCandle`.
+   */
+  detailTimeframes?: readonly DetailTimeframe[];
   /** Backfill depth per timeframe in days; a missing/0 entry keeps no history beyond live candles. */
-  backfill: Partial<Record<Timeframe, number>>;
+  backfill: Partial<Record<CandleTimeframe, number>>;
   clock: Clock;
   /** Candles per request (default 1000, Binance spot's maximum). */
   pageLimit?: number;
@@ -46,7 +52,7 @@ export interface LiveSyncOptions {
   /** Called for each closed candle fetched by {@link LiveSync.tick} (in order), then for the forming one. */
   onCandle?: (u: CandleUpdate) => void;
   /** Called for every failed attempt; `err` is a Temporary/PermanentExchangeError for exchange failures. */
-  onError?: (symbol: string, timeframe: Timeframe, err: Error) => void;
+  onError?: (symbol: string, timeframe: CandleTimeframe, err: Error) => void;
   log?: SyncLog;
 }
 
@@ -91,12 +97,13 @@ export class LiveSync {
   private readonly exchange: string;
   private readonly symbols: readonly string[];
   private readonly timeframes: readonly Timeframe[];
-  private readonly backfillDays: Partial<Record<Timeframe, number>>;
+  private readonly detailTimeframes: readonly DetailTimeframe[];
+  private readonly backfillDays: Partial<Record<CandleTimeframe, number>>;
   private readonly clock: Clock;
   private readonly pageLimit: number;
   private readonly pollMs: number;
   private readonly onCandle: ((u: CandleUpdate) => void) | undefined;
-  private readonly onError: ((symbol: string, timeframe: Timeframe, err: Error) => void) | undefined;
+  private readonly onError: ((symbol: string, timeframe: CandleTimeframe, err: Error) => void) | undefined;
   private readonly log: SyncLog;
 
   private readonly states = new Map<string, SymbolSyncStatus>();
@@ -114,6 +121,7 @@ export class LiveSync {
     this.exchange = opts.exchange;
     this.symbols = [...opts.symbols];
     this.timeframes = [...opts.timeframes];
+    this.detailTimeframes = [...(opts.detailTimeframes ?? [])];
     this.backfillDays = { ...opts.backfill };
     this.clock = opts.clock;
     this.pageLimit = opts.pageLimit ?? 1000;
@@ -212,13 +220,17 @@ export class LiveSync {
     const st = this.state(symbol);
     const now = this.clock.now();
     if (st.paused || now < st.retryAt) return;
-    let current: Timeframe | undefined;
+    let current: CandleTimeframe | undefined;
     try {
       if (mode === 'backfill' || !st.backfilled) {
-        for (current of this.timeframes) await this.backfillSeries(symbol, current, now, report);
+        for (current of this.timeframes) await this.backfillSeries(symbol, current, now, report, true);
+        for (current of this.detailTimeframes) await this.backfillSeries(symbol, current, now, report, false);
         st.backfilled = true;
       }
-      if (mode === 'tick') for (current of this.timeframes) await this.followSeries(symbol, current, now, report);
+      if (mode === 'tick') {
+        for (current of this.timeframes) await this.followSeries(symbol, current, now, report, true);
+        for (current of this.detailTimeframes) await this.followSeries(symbol, current, now, report, false);
+      }
       st.failures = 0;
       st.retryAt = 0;
     } catch (e) {
@@ -227,7 +239,7 @@ export class LiveSync {
     }
   }
 
-  private fail(st: SymbolSyncStatus, timeframe: Timeframe, e: unknown): void {
+  private fail(st: SymbolSyncStatus, timeframe: CandleTimeframe, e: unknown): void {
     const err = e instanceof Error ? e : new Error(String(e));
     st.lastError = err;
     if (err instanceof PermanentExchangeError) {
@@ -246,7 +258,8 @@ export class LiveSync {
     }
   }
 
-  private async backfillSeries(symbol: string, tf: Timeframe, now: number, report: SyncReport): Promise<void> {
+  /** Backfills one series; `emit` false for store-only (detail) timeframes. */
+  private async backfillSeries(symbol: string, tf: CandleTimeframe, now: number, report: SyncReport, emit: boolean): Promise<void> {
     const { from, to } = backfillWindow(now, tf, this.backfillDays[tf] ?? 0);
     if (from <= to) {
       const stored = await this.store.listTs(this.exchange, symbol, tf, from, to);
@@ -256,14 +269,15 @@ export class LiveSync {
         const { closed } = await this.fetchRange(symbol, tf, first, last, now, report);
         // Candles that closed after the newest one we had are news (e.g. closed between start-up and the
         // loop's first gap check): publish them like a tick would, so listeners miss no close.
-        if (prevLatest !== undefined) for (const candle of closed) if (candle.ts > prevLatest) this.emit({ symbol, timeframe: tf, candle, closed: true });
+        if (emit && prevLatest !== undefined) for (const candle of closed) if (candle.ts > prevLatest) this.emit({ symbol, timeframe: tf as Timeframe, candle, closed: true });
       }
       if (gaps.length > 0) this.log.info({ symbol, timeframe: tf, gaps: gaps.length }, 'live sync filled gaps');
     }
     this.lastClosed.set(`${symbol}|${tf}`, await this.store.latestTs(this.exchange, symbol, tf));
   }
 
-  private async followSeries(symbol: string, tf: Timeframe, now: number, report: SyncReport): Promise<void> {
+  /** Fetches a series' newly closed candles; `emit` false for store-only (detail) timeframes. */
+  private async followSeries(symbol: string, tf: CandleTimeframe, now: number, report: SyncReport, emit: boolean): Promise<void> {
     const key = `${symbol}|${tf}`;
     const tfMs = TIMEFRAME_MS[tf];
     const target = lastClosedOpen(now, tf);
@@ -276,8 +290,9 @@ export class LiveSync {
     const { closed, forming } = await this.fetchRange(symbol, tf, since, target + tfMs, now, report);
     const newest = closed.at(-1);
     if (newest) this.lastClosed.set(key, newest.ts);
-    for (const candle of closed) this.emit({ symbol, timeframe: tf, candle, closed: true });
-    if (forming) this.emit({ symbol, timeframe: tf, candle: forming, closed: false });
+    if (!emit) return;
+    for (const candle of closed) this.emit({ symbol, timeframe: tf as Timeframe, candle, closed: true });
+    if (forming) this.emit({ symbol, timeframe: tf as Timeframe, candle: forming, closed: false });
   }
 
   /**
@@ -286,7 +301,7 @@ export class LiveSync {
    */
   private async fetchRange(
     symbol: string,
-    tf: Timeframe,
+    tf: CandleTimeframe,
     from: number,
     to: number,
     now: number,

@@ -3,7 +3,7 @@
  * translates ccxt's error classes, once, into {@link TemporaryExchangeError} / {@link PermanentExchangeError}.
  */
 import ccxt, { type Exchange, type OHLCV } from 'ccxt';
-import type { Candle, Timeframe } from '@osprey/shared';
+import type { Candle, CandleTimeframe } from '@osprey/shared';
 import {
   ExchangeSourceError,
   PermanentExchangeError,
@@ -134,7 +134,7 @@ export class CcxtOhlcvSource implements OhlcvSource {
   }
 
   /** {@inheritDoc OhlcvSource.fetchOHLCV} */
-  async fetchOHLCV(symbol: string, timeframe: Timeframe, since: number | undefined, limit: number): Promise<Candle[]> {
+  async fetchOHLCV(symbol: string, timeframe: CandleTimeframe, since: number | undefined, limit: number): Promise<Candle[]> {
     try {
       await this.loadMarkets();
       const rows = await this.exchange.fetchOHLCV(symbol, timeframe, since, limit);

@@ -13,7 +13,11 @@
  *   1994, target 0). Null when there are fewer than 2 daily returns or the deviation is 0;
  * - win rate = share of round trips with pnl > 0; profit factor = Σ winning pnl / |Σ losing pnl| (null
  *   when there is no losing trip); average holding time = mean of `closedAt − openedAt`;
- * - exposure = share of equity points (candle closes) at which a position was held (percent).
+ * - exposure = share of equity points (candle closes) at which a position was held (percent);
+ * - same-candle round trips (backtests) = round trips whose entry and exit filled on the same stepped candle,
+ *   counted by the backtester and passed in (the metric is there so that a result credited with round trips
+ *   no candle-level backtester would credit — Freqtrade and Hummingbot never fill an exit on its entry's
+ *   candle — says how many).
  */
 import type { DecimalString, RunMetricsView } from '@osprey/shared';
 import { Dec, str } from '../trading/precision.js';
@@ -57,14 +61,21 @@ export function dailyReturns(equity: readonly EquityPoint[]): number[] {
   return out;
 }
 
+/** Figures of a run that {@link computeMetrics} cannot derive from the curve and the round trips. */
+export interface MetricsExtras {
+  /** Round trips completed inside one stepped candle (backtests); left out of the metrics when absent. */
+  sameCandleRoundTrips?: number;
+}
+
 /**
  * Computes {@link RunMetrics}.
  * @param equity equity curve, ascending by ts (at least one point)
  * @param trips completed round trips
  * @param feesPaid total fees paid (quote)
+ * @param extras counts the caller made (see {@link MetricsExtras}), copied into the metrics
  * @throws RangeError when `equity` is empty or not ascending
  */
-export function computeMetrics(equity: readonly EquityPoint[], trips: readonly RoundTrip[], feesPaid: DecimalString): RunMetrics {
+export function computeMetrics(equity: readonly EquityPoint[], trips: readonly RoundTrip[], feesPaid: DecimalString, extras: MetricsExtras = {}): RunMetrics {
   if (equity.length === 0) throw new RangeError('equity: needs at least one point');
   for (let i = 1; i < equity.length; i++) if (equity[i]!.ts < equity[i - 1]!.ts) throw new RangeError(`equity: point ${i} is before its predecessor`);
   const start = new Dec(equity[0]!.equity);
@@ -131,5 +142,6 @@ export function computeMetrics(equity: readonly EquityPoint[], trips: readonly R
     avgHoldingMs: trips.length ? holding / trips.length : null,
     exposurePct: (equity.filter((p) => p.exposed).length / equity.length) * 100,
     feesPaid: str(feesPaid),
+    ...(extras.sameCandleRoundTrips !== undefined ? { sameCandleRoundTrips: extras.sameCandleRoundTrips } : {}),
   };
 }

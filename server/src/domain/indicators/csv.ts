@@ -1,4 +1,4 @@
-import type { Candle, Timeframe } from '@osprey/shared';
+import type { Candle, CandleTimeframe, Timeframe } from '@osprey/shared';
 import { CandleValidationError, validateCandles } from '../candles.js';
 import { computeIndicatorColumns, indicatorColumns } from './engine.js';
 
@@ -29,12 +29,12 @@ export class CandleCsvError extends Error {
  * `validateCandles` (finite positive prices, low ≤ open/close ≤ high, non-negative volume, ts aligned to the
  * timeframe and strictly increasing).
  * @param text CSV content
- * @param timeframe timeframe of the candles (alignment check)
+ * @param timeframe timeframe of the candles (alignment check; any stored timeframe, `1m` … `1d`)
  * @returns the candles in file order
  * @throws CandleCsvError naming the 1-based line and the field: missing header column, missing or
  *   non-numeric cell, or any `validateCandles` failure
  */
-export function parseCandlesCsv(text: string, timeframe: Timeframe): Candle[] {
+export function parseCandlesCsv(text: string, timeframe: CandleTimeframe): Candle[] {
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
   const idx = CANDLE_FIELDS.map((f) => {

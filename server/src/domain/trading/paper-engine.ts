@@ -22,6 +22,9 @@
  *   clipped to the position (and closes with `filled < amount`), waits while there is nothing to reduce,
  *   and is cancelled when the position it guards is closed, liquidated or flipped.
  * - Time comes from the caller (`now` arguments and step timestamps); ids are sequence numbers.
+ * - Held orders (backtests' conservative fill model, {@link PlaceContext.hold}): placed and locking funds but
+ *   matched by no step until {@link PaperEngine.release}; on the first step after it a limit or take-profit
+ *   fills at its own level at best. Paper accounts never hold.
  *
  * Performance (results unchanged): a step first compares its float low/high with float bounds of the open
  * orders' levels and skips the decimal matching when it certainly reaches none; step closes become decimal
@@ -67,6 +70,16 @@ export interface PlaceContext {
    * market orders wait for the next step's open.
    */
   price?: DecimalInput | null;
+  /**
+   * True places the order *held*: validated and locking funds like any resting order, but it neither fills at
+   * once nor on any step until {@link PaperEngine.release} releases its symbol's held orders (the backtester's
+   * conservative fill model: an order placed in reaction to a fill inside a candle waits for the next candle).
+   * On the first step after its release a limit or take-profit fills at its own level, never better (the move
+   * it may have missed while held is not credited: a sell at 100 released into a price of 105 gets 100; a
+   * stop-loss or market order fills by the normal rules, which are worse). Default false (paper accounts never
+   * hold).
+   */
+  hold?: boolean;
 }
 
 /** A fill as the engine records it: the port's {@link Fill} plus its realized PnL. */
@@ -118,6 +131,11 @@ export interface PaperOrderState extends Order {
   seq: number;
   /** Conditional limit order that triggered and now rests as a limit. */
   triggered: boolean;
+  /**
+   * Placed with {@link PlaceContext.hold}: `true` while held (matched by no step); `false` once released, until
+   * its symbol's next step (on which it fills no better than its own level); absent otherwise.
+   */
+  held?: boolean;
   /** Funds locked by the open order, in `lockCurrency`. */
   lock: DecimalString;
   lockCurrency: string | null;
@@ -246,6 +264,8 @@ export class PaperEngine {
    */
   private readonly pendingPrices = new Map<string, { price: number; ts: number }>();
   private events: PaperEvent[] = [];
+  /** Open orders released from hold whose first step is still to come (see {@link PlaceContext.hold}). */
+  private released = 0;
 
   /**
    * @param config markets and parameters
@@ -270,6 +290,7 @@ export class PaperEngine {
         this.byId.set(o.id, o);
         if (o.clientOrderId !== null) this.byClientId.set(o.clientOrderId, o);
         if (o.status === 'open') this.open.add(o);
+        if (o.status === 'open' && o.held === false) this.released++;
       }
       return;
     }
@@ -408,8 +429,9 @@ export class PaperEngine {
       lockCurrency: null,
     };
 
-    // Immediate execution: market orders, and limit orders marketable at the current price.
-    if (kind === 'regular' && current !== null) {
+    if (ctx.hold === true) o.held = true;
+    // Immediate execution: market orders, and limit orders marketable at the current price (never when held).
+    if (kind === 'regular' && current !== null && o.held !== true) {
       const slip = () => slipped(req.side, current, this.cfg.slippageBps, m.priceStep);
       const immediate = req.type === 'market' ? slip() : price !== null && (req.side === 'buy' ? current.lte(price) : current.gte(price)) ? (req.side === 'buy' ? dmin(price, slip()) : dmax(price, slip())) : null;
       if (immediate !== null) {
@@ -587,7 +609,7 @@ export class PaperEngine {
       const candidates = processingOrder([...this.open].filter((o) => o.symbol === m.symbol));
       const opts = { slippageBps: this.cfg.slippageBps, priceStep: m.priceStep };
       for (const o of candidates) {
-        if (o.status !== 'open') continue;
+        if (o.status !== 'open' || o.held === true) continue;
         if (o.reduceOnly && !this.canReduce(m, o.side)) continue;
         if (!this.mayBeReached(o, step)) continue; // matchOrder would return null
         const match = matchOrder(o, step, opts);
@@ -608,7 +630,9 @@ export class PaperEngine {
           o.triggered = true;
           this.reach = null;
         }
-        const res = this.fill(o, match.price, match.liquidity, step.ts);
+        // Released from hold on this step: a limit / take-profit gets its own level, not a better open.
+        const price = o.held === false && o.kind !== 'stop_loss' ? releasedPrice(o, match.price) : match.price;
+        const res = this.fill(o, price, match.liquidity, step.ts);
         if (res.ok) {
           out.push(res.fill);
           this.afterFill(o, res.fill, res.closedSide);
@@ -617,10 +641,40 @@ export class PaperEngine {
         }
       }
     }
+    if (this.released > 0) this.endRelease(m.symbol);
     const pos = this.s.positions[m.symbol];
     if (pos && this.touchesLiquidation(pos, step)) out.push(this.liquidate(pos, step.ts));
     this.notePrice(m.symbol, step.close, step.ts);
     return out;
+  }
+
+  /**
+   * Releases the held orders of `symbol` (placed with {@link PlaceContext.hold}): from the next step on they
+   * are matched like any resting order (a held market order then fills at that step's open ± slippage).
+   * @returns how many orders were released (0 for an unknown symbol)
+   */
+  release(symbol: string): number {
+    let n = 0;
+    for (const o of this.open) {
+      if (o.held === true && o.symbol === symbol) {
+        o.held = false;
+        n++;
+      }
+    }
+    if (n > 0) this.reach = null;
+    this.released += n;
+    return n;
+  }
+
+  /** Ends the first step after release of `symbol`'s released orders (see {@link PlaceContext.hold}). */
+  private endRelease(symbol: string): void {
+    let left = 0;
+    for (const o of this.open) {
+      if (o.held !== false) continue;
+      if (o.symbol === symbol) delete o.held;
+      else left++;
+    }
+    this.released = left;
   }
 
   /**
@@ -768,6 +822,7 @@ export class PaperEngine {
   private buildReach(): Map<string, { down: number; up: number; always: boolean }> {
     const out = new Map<string, { down: number; up: number; always: boolean }>();
     for (const o of this.open) {
+      if (o.held === true) continue;
       let r = out.get(o.symbol);
       if (r === undefined) {
         r = { down: -Infinity, up: Infinity, always: false };
@@ -1181,6 +1236,17 @@ function decOrReject(v: DecimalInput, field: string): Decimal {
 function numberString(x: number): string {
   const s = String(x);
   return x === 0 || s.indexOf('e') !== -1 ? str(x) : s;
+}
+
+/**
+ * The price of a limit or take-profit fill on the first step after its release from hold: its own level — the
+ * limit price, else the trigger of a market take-profit — when the match would give a better one.
+ */
+function releasedPrice(o: PaperOrderState, price: Decimal): Decimal {
+  const level = o.type === 'limit' ? o.price : o.triggerPrice;
+  if (level === null) return price;
+  const lv = dec(level);
+  return o.side === 'buy' ? dmax(price, lv) : dmin(price, lv);
 }
 
 /**

@@ -1,13 +1,13 @@
 import { and, asc, desc, eq, gte, lte, sql, count } from 'drizzle-orm';
-import type { Candle, Timeframe } from '@osprey/shared';
+import type { Candle, CandleTimeframe } from '@osprey/shared';
 import type { Db } from '../client.js';
 import { candles } from '../schema/index.js';
 
-/** Identifies one candle series. */
+/** Identifies one candle series (any stored timeframe, detail `1m` / `5m` included). */
 export interface SeriesKey {
   exchange: string;
   symbol: string;
-  timeframe: Timeframe;
+  timeframe: CandleTimeframe;
 }
 
 /** Rows per statement; each statement sends 6 array parameters, so this bounds memory, not bind slots. */

@@ -1,9 +1,9 @@
 import { doublePrecision, integer, jsonb, pgEnum, pgTable, primaryKey, text, index } from 'drizzle-orm/pg-core';
-import { SIGNAL_TYPES, TIMEFRAMES } from '@osprey/shared';
+import { CANDLE_TIMEFRAMES, SIGNAL_TYPES } from '@osprey/shared';
 import { unixMs } from './columns.js';
 
-/** pg enum of candle timeframes, from the shared `TIMEFRAMES` tuple. */
-export const timeframeEnum = pgEnum('timeframe', TIMEFRAMES);
+/** pg enum of stored candle timeframes, from the shared `CANDLE_TIMEFRAMES` tuple (`1m` … `1d`). */
+export const timeframeEnum = pgEnum('timeframe', CANDLE_TIMEFRAMES);
 /** pg enum of detector signal directions. */
 export const signalTypeEnum = pgEnum('signal_type', SIGNAL_TYPES);
 
