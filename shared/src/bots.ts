@@ -349,6 +349,12 @@ export interface RoundTripView {
   pnl: DecimalString;
   openedAt: number;
   closedAt: number;
+  /**
+   * The position unit the round trip belongs to, when a strategy holds one position as several lots: both legs
+   * of a spread cycle share `C<cycle>`. Round trips of one unit count once, with their summed pnl, in metrics
+   * and risk rules; absent = a unit of its own.
+   */
+  unit?: string;
 }
 
 /** A point of a strategy series (e.g. the spread of a spread bot, percentage points). */

@@ -5,6 +5,7 @@ import { formatAmount, formatMoney, formatPrice } from '../lib/format.js';
 import { formatDateTime, formatDateTimeShort, formatDuration, formatMonthDayTime } from '../lib/time.js';
 import { Placeholder } from '../components/Feedback.js';
 import { formatSigned, pnlClass } from '../trade/trades.js';
+import { addDecimal } from '../lib/decimal.js';
 import { botOrderRole, countEvents, eventNumbers, filterEvents, roundLongDecimals, type EventFilter } from './bot-view.js';
 
 /**
@@ -152,11 +153,15 @@ export function RoundTripsTable({ trips, testId = 'bot-trips-table', rowTestId =
   const { t } = useI18n();
   if (trips.length === 0) return <Placeholder testId={`${testId}-empty`}>{t('bots.noTrips')}</Placeholder>;
   const rows = [...trips].sort((a, b) => b.closedAt - a.closedAt);
+  const units = rows.some((r) => r.unit !== undefined);
+  const unitPnl = new Map<string, string>();
+  for (const r of rows) if (r.unit !== undefined) unitPnl.set(r.unit, addDecimal(unitPnl.get(r.unit) ?? '0', r.pnl));
   return (
     <div className="table-scroll">
       <table className="table table-compact" data-testid={testId}>
         <thead>
           <tr>
+            {units && <th>{t('bots.cycle')}</th>}
             <th>{t('trades.symbol')}</th>
             <th>{t('trades.side')}</th>
             <th>{t('bots.entryTime')}</th>
@@ -174,7 +179,16 @@ export function RoundTripsTable({ trips, testId = 'bot-trips-table', rowTestId =
             const pnl = Number(r.pnl);
             const fees = Number(r.entryFee) + Number(r.exitFee);
             return (
-              <tr key={`${r.exitClientOrderId}-${i}`} data-testid={rowTestId} data-pnl={r.pnl} data-side={r.side}>
+              <tr key={`${r.exitClientOrderId}-${i}`} data-testid={rowTestId} data-pnl={r.pnl} data-side={r.side} data-unit={r.unit ?? ''}>
+                {units && (
+                  <td className="nowrap" title={r.unit ? t('bots.cyclePnl', { pnl: unitPnl.get(r.unit) ?? '' }) : undefined}>
+                    {r.unit && (i === 0 || rows[i - 1]!.unit !== r.unit) ? (
+                      <>
+                        {r.unit} <span className={`pnl-${pnlClass(Number(unitPnl.get(r.unit)))}`}>{formatSigned(Number(unitPnl.get(r.unit)))}</span>
+                      </>
+                    ) : null}
+                  </td>
+                )}
                 <td className="nowrap">{r.symbol}</td>
                 <td>
                   <span className={`dir dir-${r.side}`}>

@@ -70,6 +70,11 @@ export async function startHttpServer(services: Services, port: number, host: st
     res.end('The web client is not built: run `pnpm start` (it builds client/dist).');
   });
 
+  // Idle keep-alive sockets are closed after 65 s (Node's default is 5 s): a client that sends its next request
+  // just as a short timer fires gets ECONNRESET, and a busy event loop makes that race likely.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
   const wss = new WebSocketServer({ noServer: true });
   const wsHandler = applyWSSHandler({
     wss,

@@ -19,6 +19,7 @@
  *   status `error` and the message in `last_error` (and as an `error` event).
  */
 import { randomUUID } from 'node:crypto';
+import Decimal from 'decimal.js';
 import { and, desc, eq, like } from 'drizzle-orm';
 import {
   riskRulesSchema,
@@ -167,7 +168,7 @@ export class BotService {
       bot: this.view(row, account?.name ?? ''),
       state: runtime?.strategy ?? null,
       events: events.map((e): BotEventView => ({ id: e.id, botId: e.botId, ts: e.ts, kind: e.kind, code: e.code, message: e.message, detail: e.detail })),
-      trades: trades.map(({ id: _id, botId: _b, ...t }) => t),
+      trades: trades.map(({ id: _id, botId: _b, unit, ...t }) => (unit ? { ...t, unit } : t)),
       series,
     };
   }
@@ -487,10 +488,9 @@ export class BotService {
    * and each bot's open positions as of its runner's last step.
    */
   private async accountPicture(accountId: string, r: AccountRisk): Promise<{ rules: RiskRules; state: RiskState; open: Map<string, number> }> {
-    for (const t of await listAccountRoundTrips(this.o.db, accountId, r.lastTradeId)) {
-      r.state = recordResult(r.state, t.pnl, t.closedAt, r.rules);
-      r.lastTradeId = Math.max(r.lastTradeId, t.id);
-    }
+    const rows = await listAccountRoundTrips(this.o.db, accountId, r.lastTradeId);
+    for (const u of accountResults(rows)) r.state = recordResult(r.state, u.pnl, u.closedAt, r.rules);
+    for (const t of rows) r.lastTradeId = Math.max(r.lastTradeId, t.id);
     const open = new Map((await listAccountOpenPositions(this.o.db, accountId)).map((b) => [b.id, b.openPositions] as const));
     return { rules: r.rules, state: r.state, open };
   }
@@ -499,10 +499,9 @@ export class BotService {
     const rules = await findAccountRiskRules(this.o.db, accountId);
     let state = initialRiskState();
     let lastTradeId = 0;
-    for (const t of await listAccountRoundTrips(this.o.db, accountId)) {
-      state = recordResult(state, t.pnl, t.closedAt, rules);
-      lastTradeId = Math.max(lastTradeId, t.id);
-    }
+    const rows = await listAccountRoundTrips(this.o.db, accountId);
+    for (const u of accountResults(rows)) state = recordResult(state, u.pnl, u.closedAt, rules);
+    for (const t of rows) lastTradeId = Math.max(lastTradeId, t.id);
     return { rules, state, lastTradeId };
   }
 
@@ -684,4 +683,26 @@ export class BotService {
   private emit(row: Pick<BotRow, 'id' | 'userId' | 'status'>, what: BotChange['what']): void {
     this.o.bus.emit('bot', { userId: row.userId, botId: row.id, status: row.status, what });
   }
+}
+
+/**
+ * Stored round trips of an account's bots as risk results: the legs of one position unit of one bot (a
+ * spread cycle, written in one transaction) become one result with their pnl summed; others stay one each.
+ */
+function accountResults(rows: ReadonlyArray<{ botId: string; unit: string | null; pnl: string; closedAt: number }>): { pnl: string; closedAt: number }[] {
+  const out: { pnl: Decimal; closedAt: number }[] = [];
+  const byUnit = new Map<string, { pnl: Decimal; closedAt: number }>();
+  for (const t of rows) {
+    const key = t.unit === null ? null : `${t.botId}|${t.unit}`;
+    const u = key ? byUnit.get(key) : undefined;
+    if (u) {
+      u.pnl = u.pnl.plus(t.pnl);
+      u.closedAt = Math.max(u.closedAt, t.closedAt);
+      continue;
+    }
+    const fresh = { pnl: new Decimal(t.pnl), closedAt: t.closedAt };
+    if (key) byUnit.set(key, fresh);
+    out.push(fresh);
+  }
+  return out.map((u) => ({ pnl: u.pnl.toFixed(), closedAt: u.closedAt }));
 }

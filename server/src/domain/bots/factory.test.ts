@@ -8,7 +8,7 @@ import { Dec, str } from '../trading/precision.js';
 import { runBacktest } from './backtest.js';
 import { createBotStrategy } from './factory.js';
 import type { RiskGateState } from './risk-gate.js';
-import type { StrategyContext, StrategyEvent } from './strategy.js';
+import { roundTripUnits, type StrategyContext, type StrategyEvent } from './strategy.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 const M15 = 900_000;
@@ -105,7 +105,7 @@ describe('createBotStrategy in the backtester over real candles (Binance 15m, 45
     expect(strategy.held(r.finalState)).toEqual([]);
     expect(r.trades.length).toBeGreaterThanOrEqual(trades);
     const { realizedPnl, roundTrips } = strategy.summary(r.finalState);
-    expect(roundTrips).toBe(r.trades.length);
+    expect(roundTrips).toBe(roundTripUnits(r.trades).length);
     expect(str(r.trades.reduce((a, t) => a.plus(t.pnl), new Dec(0)))).toBe(realizedPnl);
     expect(str(new Dec(r.finalBalances.USDT!).minus(10000))).toBe(realizedPnl);
   });

@@ -11,6 +11,8 @@
  *   Sharpe = mean / sample stdev (n − 1) × √365 (Sharpe, "The Sharpe Ratio", 1994);
  *   Sortino = mean / downside deviation × √365, downside deviation = √(Σ min(r, 0)² / n) (Sortino & Price,
  *   1994, target 0). Null when there are fewer than 2 daily returns or the deviation is 0;
+ * - round trips are counted as position units (`roundTripUnits`: both legs of a spread cycle are one, pnl
+ *   summed, held from the first entry to the last exit);
  * - win rate = share of round trips with pnl > 0; profit factor = Σ winning pnl / |Σ losing pnl| (null
  *   when there is no losing trip); average holding time = mean of `closedAt − openedAt`;
  * - exposure = share of equity points (candle closes) at which a position was held (percent);
@@ -21,7 +23,7 @@
  */
 import type { DecimalString, RunMetricsView } from '@osprey/shared';
 import { Dec, str } from '../trading/precision.js';
-import type { RoundTrip } from './strategy.js';
+import { roundTripUnits, type RoundTrip } from './strategy.js';
 
 /** One point of an equity curve. */
 export interface EquityPoint {
@@ -120,7 +122,9 @@ export function computeMetrics(equity: readonly EquityPoint[], trips: readonly R
   let grossWin = new Dec(0);
   let grossLoss = new Dec(0);
   let holding = 0;
-  for (const t of trips) {
+  // A position unit (both legs of a spread cycle) is one round trip, with its legs' pnl summed.
+  const units = roundTripUnits(trips);
+  for (const t of units) {
     const p = new Dec(t.pnl);
     if (p.gt(0)) {
       wins++;
@@ -136,10 +140,10 @@ export function computeMetrics(equity: readonly EquityPoint[], trips: readonly R
     maxDrawdownPct: maxDd.mul(100).toNumber(),
     sharpe,
     sortino,
-    winRatePct: trips.length ? (wins / trips.length) * 100 : null,
+    winRatePct: units.length ? (wins / units.length) * 100 : null,
     profitFactor: grossLoss.gt(0) ? grossWin.div(grossLoss).toNumber() : null,
-    roundTrips: trips.length,
-    avgHoldingMs: trips.length ? holding / trips.length : null,
+    roundTrips: units.length,
+    avgHoldingMs: units.length ? holding / units.length : null,
     exposurePct: (equity.filter((p) => p.exposed).length / equity.length) * 100,
     feesPaid: str(feesPaid),
     ...(extras.sameCandleRoundTrips !== undefined ? { sameCandleRoundTrips: extras.sameCandleRoundTrips } : {}),

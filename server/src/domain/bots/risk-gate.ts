@@ -17,8 +17,11 @@
  *   the inner strategy's held lots priced at the gate's last close of each lot's symbol (lots of a symbol
  *   without a close yet are skipped): a price stop or time stop sends a `forceExit` {key, rule} event into
  *   the inner strategy plus a `risk.priceStop` / `risk.timeStop` note. A key is sent once while it stays held.
- * - Results: every round trip the inner strategy closes is folded into the risk state with
- *   {@link recordResult} (at its `closedAt`); a cooldown starting or the daily loss limit being reached gives a
+ * - Position units: lots and entries naming the same `unit` (both legs of a spread cycle) are one position
+ *   for max open positions, and the round trips of one unit closed in a step are one result (pnl summed) for
+ *   the daily loss limit and the cooldown streak.
+ * - Results: every result (round trip, or unit of round trips) the inner strategy closes is folded into the
+ *   risk state with {@link recordResult} (at its `closedAt`); a cooldown starting or the daily loss limit being reached gives a
  *   note `risk.cooldownStarted` / `risk.dailyLossLimitReached`.
  * - Account rules: when the runner passes `ctx.account` ({@link AccountRiskContext}), an entry the bot's own rules
  *   allow must also pass the account's rules, with the account's risk state (round trips of all its bots,
@@ -31,7 +34,7 @@ import type { RiskRules, SeriesPoint } from '@osprey/shared';
 import { Dec, str } from '../trading/precision.js';
 import { checkEntry, initialRiskState, parseRiskRules, recordResult, riskExits, type EntryBlock, type RiskState } from './risk.js';
 export type { AccountRiskContext } from './risk.js';
-import type { HeldLot, Intent, RoundTrip, StepResult, Strategy, StrategyContext, StrategyEvent, StrategyNote } from './strategy.js';
+import { roundTripUnits, type HeldLot, type Intent, type RoundTrip, type RoundTripUnit, type StepResult, type Strategy, type StrategyContext, type StrategyEvent, type StrategyNote } from './strategy.js';
 
 /** Most inner steps one event may cause (re-steps after refused entries and forced exits). */
 export const MAX_RESTEPS = 1000;
@@ -50,6 +53,8 @@ export interface RiskGateState<S> {
   exiting: string[];
   /** Entries let through that have neither filled nor died: clientOrderId → symbol. */
   pendingEntries: Record<string, string>;
+  /** The position unit of each pending entry that names one (clientOrderId → unit). */
+  pendingUnits?: Record<string, string>;
   /**
    * Rule of the current run of refused entries (`account.<rule>` for the account's rules), or null after an
    * entry was allowed (or before any).
@@ -91,6 +96,7 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
       let blocking = state.blocking;
       let last = state.last;
       let pending = state.pendingEntries;
+      let pendingUnits = state.pendingUnits ?? {};
       let exiting = state.exiting;
       const account = ctx.account;
       let accountRisk = account?.state;
@@ -108,16 +114,20 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
         if (id === null || !(id in pending)) return;
         pending = { ...pending };
         delete pending[id];
+        if (pendingUnits[id] !== undefined) {
+          pendingUnits = { ...pendingUnits };
+          delete pendingUnits[id];
+        }
       };
 
       /** Notes a cooldown starting / the daily limit being reached between `before` and `after` under `rules`. */
-      const transitions = (rules: RiskRules, before: RiskState, after: RiskState, rt: RoundTrip, scope: '' | 'account.') => {
+      const transitions = (rules: RiskRules, before: RiskState, after: RiskState, rt: RoundTripUnit, scope: '' | 'account.') => {
         const who = scope ? 'Account: ' : '';
         if (rules.cooldown && after.pausedUntil !== before.pausedUntil && after.pausedUntil !== null) {
           notes.push({
             kind: 'risk',
             code: `risk.${scope}cooldownStarted`,
-            message: `${who}${rules.cooldown.afterLosses} consecutive losing trades (last ${rt.symbol} ${rt.pnl}): entries paused ${rules.cooldown.pauseMinutes} min, until ${iso(after.pausedUntil)}`,
+            message: `${who}${rules.cooldown.afterLosses} consecutive losing trades (last ${rt.symbols} ${rt.pnl}${rt.legs.length > 1 ? ` net over ${rt.legs.length} legs` : ''}): entries paused ${rules.cooldown.pauseMinutes} min, until ${iso(after.pausedUntil)}`,
             detail: { afterLosses: rules.cooldown.afterLosses, pauseMinutes: rules.cooldown.pauseMinutes, pausedUntil: after.pausedUntil, lastPnl: rt.pnl },
           });
         }
@@ -135,7 +145,8 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
         }
       };
 
-      const record = (rt: RoundTrip) => {
+      /** Folds one result — a position unit, e.g. a whole spread cycle with its legs' pnl summed — into the rules' state. */
+      const record = (rt: RoundTripUnit) => {
         const before = risk;
         risk = recordResult(risk, rt.pnl, rt.closedAt, cfg);
         transitions(cfg, before, risk, rt, '');
@@ -160,17 +171,18 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
           if (r.notes) notes.push(...r.notes);
           if (r.closed) {
             closed.push(...r.closed);
-            for (const rt of r.closed) record(rt);
+            for (const u of roundTripUnits(r.closed)) record(u);
           }
-          let heldCount: number | null = null;
+          let units: Set<string> | null = null;
           for (const it of r.intents) {
             if (it.type !== 'place' || it.role === 'exit') {
               intents.push(it);
               continue;
             }
-            heldCount ??= inner.held(innerState).length;
-            // An add grows a position already counted: it is checked as if one fewer were open.
-            const own = heldCount + Object.keys(pending).length - (it.role === 'add' ? 1 : 0);
+            units ??= openUnits(inner.held(innerState), pending, pendingUnits);
+            // An add, or an entry of a unit already held or pending (a spread's second leg), grows a position
+            // already counted: it is checked as if one fewer were open.
+            const own = units.size - (it.role === 'add' || (it.unit !== undefined && units.has(`u:${it.unit}`)) ? 1 : 0);
             let check = checkEntry(cfg, risk, { now: ctx.now, openPositions: own });
             let rule: NonNullable<RiskGateState<S>['blocking']> | null = check.allowed ? null : check.rule;
             if (check.allowed && account && accountRisk) {
@@ -179,7 +191,11 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
             }
             if (check.allowed || rule === null) {
               blocking = null;
-              if (it.role === 'entry') pending = { ...pending, [it.order.clientOrderId]: it.order.symbol };
+              if (it.role === 'entry') {
+                pending = { ...pending, [it.order.clientOrderId]: it.order.symbol };
+                if (it.unit !== undefined) pendingUnits = { ...pendingUnits, [it.order.clientOrderId]: it.unit };
+                units = null;
+              }
               intents.push(it);
               continue;
             }
@@ -214,6 +230,7 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
       }
 
       const next: RiskGateState<S> = { inner: innerState, risk, last, exiting, pendingEntries: pending, blocking };
+      if (Object.keys(pendingUnits).length) next.pendingUnits = pendingUnits;
       const out: StepResult<RiskGateState<S>> = { state: next, intents };
       if (closed.length) out.closed = closed;
       if (points.length) out.points = points;
@@ -230,12 +247,23 @@ export function withRiskRules<S>(inner: Strategy<S>, rules: RiskRules): Strategy
 }
 
 /**
- * Positions a gated strategy holds plus the entries the gate let through that have neither filled nor died:
- * what the account's `maxOpenPositions` counts for this bot.
+ * Position units a gated strategy holds plus the entries the gate let through that have neither filled nor
+ * died (a spread cycle's two legs are one unit): what the account's `maxOpenPositions` counts for this bot.
  * @param strategy a strategy built by {@link withRiskRules} (every bot's is)
  * @param state its state
  */
 export function gatedOpenCount(strategy: Strategy<unknown>, state: unknown): number {
-  const pending = (state as Partial<RiskGateState<unknown>> | null)?.pendingEntries ?? {};
-  return strategy.held(state).length + Object.keys(pending).length;
+  const s = state as Partial<RiskGateState<unknown>> | null;
+  return openUnits(strategy.held(state), s?.pendingEntries ?? {}, s?.pendingUnits ?? {}).size;
+}
+
+/**
+ * The open position units: each held lot's unit (or the lot itself when it names none) and each pending
+ * entry's unit (or the entry itself). Keys are prefixed (`u:` unit, `k:` lot key, `p:` pending clientOrderId).
+ */
+function openUnits(held: readonly HeldLot[], pending: Record<string, string>, pendingUnits: Record<string, string>): Set<string> {
+  const units = new Set<string>();
+  for (const l of held) units.add(l.unit !== undefined ? `u:${l.unit}` : `k:${l.key}`);
+  for (const cid of Object.keys(pending)) units.add(pendingUnits[cid] !== undefined ? `u:${pendingUnits[cid]}` : `p:${cid}`);
+  return units;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SpreadParams } from '@osprey/shared';
 import type { MarketInfo, OrderRequest } from '../exchange/port.js';
 import { createSpreadStrategy, parseSpreadParams, spreadPct, SpreadConfigError, type SpreadState } from './spread.js';
-import type { RoundTrip, StepResult, StrategyEvent } from './strategy.js';
+import { roundTripUnits, type RoundTrip, type StepResult, type StrategyEvent } from './strategy.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 const M15 = 900_000;
@@ -162,7 +162,7 @@ describe('spread strategy: decisions (every order filled at the tick closes, no 
     {
       name: 'TP on revert: spread back from 5 to 2 (3 points) closes both legs reduce-only',
       ticks: [[100, 100], [105, 100], [103, 100], [102, 100]],
-      last: { orders: ['bspx0cb2 sell BTC 1 ro exit', 'bspx0ca3 buy ETH 0.952 ro exit'], notes: ['spread.takeProfitRevert'] },
+      last: { orders: ['bspx0cb2 sell BTC 1 ro exit', 'bspx0ca3 buy ETH 0.952 ro exit'], notes: ['spread.reverted'] },
     },
     {
       name: 'TP on cycle PnL (5 / 199.96 = 2.5 % ≥ 2 %) wins over revert',
@@ -207,19 +207,21 @@ describe('spread strategy: accounting from real fills', () => {
     // long B 1 @100 (fee 0.05), short A 0.952 @105 (notional 99.96, fee 0.04998)
     s.fillAll(0.0005);
     expect(s.strategy.held(s.state)).toEqual([
-      { key: 'C0b', symbol: SWAP.B, side: 'long', amount: '1', entryPrice: '100', openedAt: T0 + 2 * M15 },
-      { key: 'C0a', symbol: SWAP.A, side: 'short', amount: '0.952', entryPrice: '105', openedAt: T0 + 2 * M15 },
+      { key: 'C0b', symbol: SWAP.B, side: 'long', amount: '1', entryPrice: '100', openedAt: T0 + 2 * M15, unit: 'C0' },
+      { key: 'C0a', symbol: SWAP.A, side: 'short', amount: '0.952', entryPrice: '105', openedAt: T0 + 2 * M15, unit: 'C0' },
     ]);
     // cycle PnL at (102, 100): −0.05 + (99.96 − 97.104 − 0.04998) = 2.75602 → 1.378 % < 2 %; revert 2 ≤ 5 − 3
     const t = s.tick(102, 100);
     expect(t.orders).toEqual(['bspx0cb2 sell BTC 1 ro exit', 'bspx0ca3 buy ETH 0.952 ro exit']);
     const c = s.fillAll(0.0005);
     expect(c.closed).toEqual([
-      { symbol: SWAP.B, side: 'long', entryClientOrderId: 'bspx0ob0', exitClientOrderId: 'bspx0cb2', amount: '1', entryPrice: '100', exitPrice: '100', entryFee: '0.05', exitFee: '0.05', pnl: '-0.1', openedAt: T0 + 2 * M15, closedAt: T0 + 3 * M15 },
+      { symbol: SWAP.B, side: 'long', entryClientOrderId: 'bspx0ob0', exitClientOrderId: 'bspx0cb2', amount: '1', entryPrice: '100', exitPrice: '100', entryFee: '0.05', exitFee: '0.05', pnl: '-0.1', openedAt: T0 + 2 * M15, closedAt: T0 + 3 * M15, unit: 'C0' },
       // (105 − 102) × 0.952 − 0.04998 − 0.048552
-      { symbol: SWAP.A, side: 'short', entryClientOrderId: 'bspx0oa1', exitClientOrderId: 'bspx0ca3', amount: '0.952', entryPrice: '105', exitPrice: '102', entryFee: '0.04998', exitFee: '0.048552', pnl: '2.757468', openedAt: T0 + 2 * M15, closedAt: T0 + 3 * M15 },
+      { symbol: SWAP.A, side: 'short', entryClientOrderId: 'bspx0oa1', exitClientOrderId: 'bspx0ca3', amount: '0.952', entryPrice: '105', exitPrice: '102', entryFee: '0.04998', exitFee: '0.048552', pnl: '2.757468', openedAt: T0 + 2 * M15, closedAt: T0 + 3 * M15, unit: 'C0' },
     ]);
-    expect(s.strategy.summary(s.state)).toEqual({ realizedPnl: '2.657468', roundTrips: 2 });
+    // The cycle is one round trip: both legs in one unit, pnl −0.1 + 2.757468.
+    expect(s.strategy.summary(s.state)).toEqual({ realizedPnl: '2.657468', roundTrips: 1 });
+    expect(roundTripUnits(c.closed)).toMatchObject([{ unit: 'C0', pnl: '2.657468', symbols: `${SWAP.B} + ${SWAP.A}` }]);
     expect(s.strategy.held(s.state)).toEqual([]);
     expect(s.state).toMatchObject({ cycle: 1, open: null, orders: [], startA: '102', startB: '100' });
   });
@@ -229,14 +231,14 @@ describe('spread strategy: accounting from real fills', () => {
     s.tick(100, 100);
     expect(s.tick(105, 100).orders).toEqual(['bspx0ob0 buy BTC 1']);
     s.fill('bspx0ob0', '100.1', { fee: '0.001', feeCurrency: 'BTC' });
-    expect(s.strategy.held(s.state)).toEqual([{ key: 'C0b', symbol: SPOT.B, side: 'long', amount: '0.999', entryPrice: '100.1', openedAt: T0 + 2 * M15 }]);
+    expect(s.strategy.held(s.state)).toEqual([{ key: 'C0b', symbol: SPOT.B, side: 'long', amount: '0.999', entryPrice: '100.1', openedAt: T0 + 2 * M15, unit: 'C0' }]);
     // PnL at 103: 0.999 × 103 − 100.1 = 2.797 → 2.794 % ≥ 2 %: take profit, selling the 0.999 held
     const t = s.tick(105, 103);
     expect(t).toMatchObject({ orders: ['bspx0cb1 sell BTC 0.999 exit'], notes: ['spread.takeProfit'] });
     const c = s.fill('bspx0cb1', '102.9', { fee: '0.1027971' });
     // 102.9 × 0.999 − 100.1 × 0.999 − 0.1001 − 0.1027971 = the cash PnL (102.7971 − 0.1027971 − 100.1)
     expect(c.closed).toEqual([
-      { symbol: SPOT.B, side: 'long', entryClientOrderId: 'bspx0ob0', exitClientOrderId: 'bspx0cb1', amount: '0.999', entryPrice: '100.1', exitPrice: '102.9', entryFee: '0.1001', exitFee: '0.1027971', pnl: '2.5943029', openedAt: T0 + 2 * M15, closedAt: T0 + 3 * M15 },
+      { symbol: SPOT.B, side: 'long', entryClientOrderId: 'bspx0ob0', exitClientOrderId: 'bspx0cb1', amount: '0.999', entryPrice: '100.1', exitPrice: '102.9', entryFee: '0.1001', exitFee: '0.1027971', pnl: '2.5943029', openedAt: T0 + 2 * M15, closedAt: T0 + 3 * M15, unit: 'C0' },
     ]);
     expect(s.strategy.summary(s.state).realizedPnl).toBe('2.5943029');
   });

@@ -14,7 +14,8 @@
  *   tick (a jump over several thresholds adds once; the next tick adds again if still beyond). An add counts
  *   once placed: a refused add (orderDead) is not retried at the same threshold (a note says so).
  * - Exits, checked in this order on every tick while open: stop loss when cycle PnL % ≤ −`stopLossPct`;
- *   take profit when cycle PnL % ≥ `takeProfitPct`; take profit on revert when the directional spread is
+ *   take profit when cycle PnL % ≥ `takeProfitPct`; the spread reverted (note `spread.reverted`, saying whether
+ *   the cycle closes in profit or at a loss: a revert is not a take profit) when the directional spread is
  *   ≤ `openSpread − takeProfitRevertPct`. Cycle PnL % = {@link spreadCyclePnl}: Σ legs' mark-to-market PnL at
  *   the tick's closes, net of the entry fees paid, / Σ legs' cost × 100 (exit fees are not estimated).
  *   Exits close every leg at market (reduce-only on perpetuals, role `exit`).
@@ -25,7 +26,8 @@
  * base currency is valued at the fill price and reduces the held amount, as in grid.ts; any other fee
  * currency is taken as quote). While any order of the cycle is unfilled the bot decides nothing new on
  * ticks (it waits for the fills or the order's death). When the closing fills are all in, one
- * {@link RoundTrip} per leg is emitted: amount = Σ exit fills, prices volume-weighted (12 decimals),
+ * {@link RoundTrip} per leg is emitted, all with the cycle's `unit` (`C<cycle>`): metrics and risk rules count
+ * the cycle as one round trip with the legs' summed pnl, and the bot's round-trip count grows by one; amount = Σ exit fills, prices volume-weighted (12 decimals),
  * `pnl = ±(exit value − cost × exit amount / entry amount) − entry fees − exit fees`; on spot a base dust
  * below the amount step is left unsold and out of the PnL.
  *
@@ -203,9 +205,11 @@ const closable = (l: SpreadLeg) => roundToStep(l.amount, l.amountStep, 'down');
 
 /** Lot key of a leg: `C<cycle><a|b>`. */
 const legKey = (cycle: number, m: SpreadMarket) => `C${cycle}${m}`;
+/** Position unit of a cycle (both legs): `C<cycle>`. */
+const cycleUnit = (cycle: number) => `C${cycle}`;
 
 /** Round trip of a closed leg (see the module doc for the formula). */
-function legRoundTrip(l: SpreadLeg): RoundTrip {
+function legRoundTrip(l: SpreadLeg, unit: string): RoundTrip {
   const entryAmount = new Dec(l.entryAmount);
   const exitAmount = new Dec(l.exitAmount);
   const costPart = new Dec(l.cost).mul(exitAmount).div(entryAmount);
@@ -223,6 +227,7 @@ function legRoundTrip(l: SpreadLeg): RoundTrip {
     pnl: q12(gross.minus(l.entryFee).minus(l.exitFee)),
     openedAt: l.openedAt!,
     closedAt: l.closedAt!,
+    unit,
   };
 }
 
@@ -258,7 +263,7 @@ export function createSpreadStrategy(botId: string, params: SpreadParams, market
     const legCode = `${purpose === 'open' ? 'o' : purpose === 'add' ? 'a' : 'c'}${market}`;
     const order: OrderRequest = { clientOrderId: botOrderId(botId, s.cycle, legCode, s.seq++), symbol: symbolOf(market), side, type: 'market', amount: str(amount) };
     if (purpose === 'close' && swap) order.reduceOnly = true;
-    io.out.push({ type: 'place', order, role: purpose === 'close' ? 'exit' : purpose === 'add' ? 'add' : 'entry' });
+    io.out.push({ type: 'place', order, role: purpose === 'close' ? 'exit' : purpose === 'add' ? 'add' : 'entry', unit: cycleUnit(s.cycle) });
     s.orders.push({ clientOrderId: order.clientOrderId, market, purpose, amount: order.amount, filled: '0' });
   };
 
@@ -287,13 +292,16 @@ export function createSpreadStrategy(botId: string, params: SpreadParams, market
     const { s } = io;
     const c = s.open!;
     let total = new Dec(0);
+    let legs = 0;
     for (const l of c.legs) {
       if (new Dec(l.exitAmount).lte(0)) continue;
-      const rt = legRoundTrip(l);
+      const rt = legRoundTrip(l, cycleUnit(s.cycle));
       io.closed.push(rt);
       total = total.plus(rt.pnl);
-      s.roundTrips++;
+      legs++;
     }
+    // The cycle is the round trip (both legs with their adds); its legs stay visible as unit members.
+    if (legs > 0) s.roundTrips++;
     s.realizedPnl = str(new Dec(s.realizedPnl).plus(total));
     s.cycle++;
     s.open = null;
@@ -314,7 +322,7 @@ export function createSpreadStrategy(botId: string, params: SpreadParams, market
     const c = io.s.open!;
     c.phase = 'closing';
     c.closeReason = reason;
-    note(io, `spread.${reason}`, message, { cycle: io.s.cycle, ...detail });
+    note(io, reason === 'takeProfitRevert' ? 'spread.reverted' : `spread.${reason}`, message, { cycle: io.s.cycle, ...detail });
     placeCloses(io);
   };
 
@@ -398,7 +406,8 @@ export function createSpreadStrategy(botId: string, params: SpreadParams, market
     if (pnlPct.lte(-cfg.stopLossPct)) return close(io, 'stopLoss', `${head} ≤ −${cfg.stopLossPct} %: stop loss, closing both legs`, { ...nums, stopLossPct: cfg.stopLossPct });
     if (pnlPct.gte(cfg.takeProfitPct)) return close(io, 'takeProfit', `${head} ≥ ${cfg.takeProfitPct} %: take profit, closing both legs`, { ...nums, takeProfitPct: cfg.takeProfitPct });
     if (directional.lte(openSpread.minus(cfg.takeProfitRevertPct))) {
-      return close(io, 'takeProfitRevert', `${head}: reverted ${cfg.takeProfitRevertPct} points, take profit, closing both legs`, { ...nums, takeProfitRevertPct: cfg.takeProfitRevertPct });
+      const outcome = pnl.gte(0) ? 'in profit' : 'at a loss';
+      return close(io, 'takeProfitRevert', `${head}: the spread reverted ${cfg.takeProfitRevertPct} points, closing both legs ${outcome}`, { ...nums, takeProfitRevertPct: cfg.takeProfitRevertPct });
     }
     const k = c.adds + 1;
     const threshold = openSpread.plus(new Dec(cfg.stepPct).mul(k));
@@ -538,7 +547,7 @@ export function createSpreadStrategy(botId: string, params: SpreadParams, market
       if (!c) return [];
       return c.legs
         .filter((l) => closable(l).gt(0))
-        .map((l) => ({ key: legKey(state.cycle, l.market), symbol: l.symbol, side: l.side, amount: l.amount, entryPrice: q12(new Dec(l.cost).div(l.entryAmount)), openedAt: l.openedAt ?? c.openedAt }));
+        .map((l) => ({ key: legKey(state.cycle, l.market), symbol: l.symbol, side: l.side, amount: l.amount, entryPrice: q12(new Dec(l.cost).div(l.entryAmount)), openedAt: l.openedAt ?? c.openedAt, unit: cycleUnit(state.cycle) }));
     },
     summary(state: SpreadState) {
       return { realizedPnl: state.realizedPnl, roundTrips: state.roundTrips };

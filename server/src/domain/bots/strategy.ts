@@ -8,6 +8,7 @@
  * orders with {@link botOrderId}, so re-running it over the same events gives the same orders and ids
  * (a restarted runner recognises orders it already placed).
  */
+import Decimal from 'decimal.js';
 import type { Balance, Fill, MarketInfo, OrderRequest, Position } from '../exchange/port.js';
 import type { Candle, DecimalString, MarketSignal, RoundTripView, SeriesPoint } from '@osprey/shared';
 import type { AccountRiskContext } from './risk.js';
@@ -60,9 +61,10 @@ export type Intent =
    * steps). `role`: `entry` opens a new position, `add` adds to one the strategy already holds (a DCA add) —
    * the risk gate may refuse either (the strategy then gets an `orderDead` event with reason `rejected`), but
    * an `add` does not count as a new position against `maxOpenPositions`; `exit` reduces or closes one
-   * (never blocked).
+   * (never blocked). `unit` names the position unit the order builds (see {@link HeldLot.unit}): an entry of a
+   * unit already held or pending (a spread's second leg) does not count as another position either.
    */
-  | { type: 'place'; order: OrderRequest; role: 'entry' | 'add' | 'exit' }
+  | { type: 'place'; order: OrderRequest; role: 'entry' | 'add' | 'exit'; unit?: string }
   /** Cancel the bot's order with this clientOrderId (no-op when it is no longer open). */
   | { type: 'cancel'; clientOrderId: string; symbol: string };
 
@@ -87,6 +89,51 @@ export interface HeldLot {
   entryPrice: DecimalString;
   /** Entry fill time, Unix ms. */
   openedAt: number;
+  /**
+   * The position unit of the lot when several lots make one position (both legs of a spread cycle: `C<cycle>`);
+   * max open positions counts units, and a forced exit of one lot closes the unit. Absent: a unit of its own.
+   */
+  unit?: string;
+}
+
+/** Round trips of one position unit, folded: what metrics and risk rules count as one result. */
+export interface RoundTripUnit {
+  /** The unit name, or the round trip's entry clientOrderId when it has none. */
+  unit: string;
+  /** Σ net pnl of its round trips (quote, exact). */
+  pnl: DecimalString;
+  /** First entry / last exit fill time, Unix ms. */
+  openedAt: number;
+  closedAt: number;
+  /** Symbols of its legs, in order, e.g. `ETH/USDT:USDT + BTC/USDT:USDT`. */
+  symbols: string;
+  /** Its round trips (legs), in order. */
+  legs: RoundTrip[];
+}
+
+/**
+ * Folds round trips into position units (see {@link RoundTrip} `unit`): round trips sharing a `unit` become one,
+ * in order of first appearance, pnl summed exactly; others stay one each.
+ */
+export function roundTripUnits(trips: readonly RoundTrip[]): RoundTripUnit[] {
+  const out: RoundTripUnit[] = [];
+  const byUnit = new Map<string, RoundTripUnit>();
+  for (const t of trips) {
+    const key = t.unit;
+    const u = key !== undefined ? byUnit.get(key) : undefined;
+    if (u) {
+      u.pnl = new Decimal(u.pnl).plus(t.pnl).toFixed();
+      u.openedAt = Math.min(u.openedAt, t.openedAt);
+      u.closedAt = Math.max(u.closedAt, t.closedAt);
+      if (!u.symbols.split(' + ').includes(t.symbol)) u.symbols += ` + ${t.symbol}`;
+      u.legs.push(t);
+      continue;
+    }
+    const fresh: RoundTripUnit = { unit: key ?? t.entryClientOrderId, pnl: new Decimal(t.pnl).toFixed(), openedAt: t.openedAt, closedAt: t.closedAt, symbols: t.symbol, legs: [t] };
+    if (key !== undefined) byUnit.set(key, fresh);
+    out.push(fresh);
+  }
+  return out;
 }
 
 /** Something worth telling the trader (a skipped signal, a risk block); shown as a bot event. */

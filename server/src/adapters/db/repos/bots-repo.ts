@@ -87,9 +87,9 @@ export async function upsertAccountRiskRules(db: Db, accountId: string, rules: R
  * Id, PnL (quote, decimal string) and close time of the round trips of the account's bots: all of them in
  * close order, or (with `afterId`) those recorded after that id, in the order they were recorded.
  */
-export async function listAccountRoundTrips(db: Db, accountId: string, afterId?: number): Promise<Array<{ id: number; pnl: string; closedAt: number }>> {
+export async function listAccountRoundTrips(db: Db, accountId: string, afterId?: number): Promise<Array<{ id: number; botId: string; unit: string | null; pnl: string; closedAt: number }>> {
   const q = db
-    .select({ id: botTrades.id, pnl: botTrades.pnl, closedAt: botTrades.closedAt })
+    .select({ id: botTrades.id, botId: botTrades.botId, unit: botTrades.unit, pnl: botTrades.pnl, closedAt: botTrades.closedAt })
     .from(botTrades)
     .innerJoin(bots, eq(bots.id, botTrades.botId))
     .where(afterId === undefined ? eq(bots.accountId, accountId) : and(eq(bots.accountId, accountId), gt(botTrades.id, afterId)));

@@ -102,6 +102,8 @@ export const botTrades = pgTable(
     pnl: numeric('pnl', { mode: 'string' }).notNull(),
     openedAt: unixMs('opened_at').notNull(),
     closedAt: unixMs('closed_at').notNull(),
+    /** Position unit (both legs of a spread cycle share `C<cycle>`); null = a unit of its own. */
+    unit: text('unit'),
   },
   (t) => [index('bot_trades_bot_idx').on(t.botId, t.closedAt)],
 );
