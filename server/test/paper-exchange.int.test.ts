@@ -224,7 +224,8 @@ describe('PaperExchange perpetual over real BTC candles', () => {
     expect((await ex.fetchOrderByClientId('long-tp', SYM))!.status).toBe('canceled');
 
     // a short: limit sell above the market at 01:15, its stop and a far take-profit
-    expect((await ex.fetchTicker(SYM)).last).toBe('53927.99');
+    // The last price is quoted on the perpetual's 0.1 tick; the mark keeps the feed's close.
+    expect(await ex.fetchTicker(SYM)).toMatchObject({ last: '53928', mark: '53927.99' });
     await place({ clientOrderId: 'short', symbol: SYM, side: 'sell', type: 'limit', amount: '0.02', price: '54500.04' });
     await place({ clientOrderId: 'short-sl', symbol: SYM, side: 'buy', type: 'market', amount: '0.02', kind: 'stop_loss', triggerPrice: '56000', reduceOnly: true });
     await place({ clientOrderId: 'short-tp', symbol: SYM, side: 'buy', type: 'market', amount: '0.02', kind: 'take_profit', triggerPrice: '48000', reduceOnly: true });

@@ -16,7 +16,7 @@ import type { Clock } from '../../domain/ports.js';
 import { stepFromCandleUpdate } from '../../domain/trading/fill-rules.js';
 import { settleFundingDue } from '../../domain/trading/funding-settle.js';
 import { PaperEngine, type FundingPayment, type Holding, type PaperEngineSnapshot, type PaperEvent, type PaperFill, type PaperTotals } from '../../domain/trading/paper-engine.js';
-import { isDecimalString, str } from '../../domain/trading/precision.js';
+import { isDecimalString, roundToStep, str } from '../../domain/trading/precision.js';
 import { paperMarkets, type PaperFees } from './paper-markets.js';
 
 // ccxt 4.5 exposes its precision helpers on the default export (`ccxt.decimalToPrecision`, also under
@@ -198,8 +198,10 @@ export class PaperExchange implements ExchangeAdapter {
     const m = this.market(symbol);
     const c = this.prices.last(feedSymbol(m));
     if (!c) throw new TemporaryExchangeError('UNAVAILABLE', `symbol: no price yet for ${symbol}`);
-    const last = str(c.close);
-    return { symbol, last, bid: null, ask: null, mark: m.type === 'swap' ? last : null, ts: this.clock.now() };
+    // The replay's forming price is a float on the candle's path: the last trade is quoted on the market's price
+    // step, as a venue quotes it; the mark keeps the feed's precision (venues publish marks finer than the tick).
+    const last = str(roundToStep(c.close, m.priceStep, 'nearest'));
+    return { symbol, last, bid: null, ask: null, mark: m.type === 'swap' ? str(c.close) : null, ts: this.clock.now() };
   }
 
   /** Candles of the market's feed symbol from the price source. */
