@@ -208,7 +208,14 @@ export interface PriceLineMark {
 }
 
 /** A price line as drawn: its label possibly hidden (then shown on hover) or merged with its neighbours'. */
-export type PriceLineItem = Omit<PriceLineMark, 'group'> & { emphasis: { label: { show: true; formatter: string } } };
+export type PriceLineItem = Omit<PriceLineMark, 'group' | 'label'> & {
+  /** The mark's label on a translucent plate (readable over candles and markers). */
+  label: PriceLineMark['label'] & { backgroundColor: string; padding: [number, number]; borderRadius: number };
+  emphasis: { label: { show: true; formatter: string } };
+};
+
+/** Plate behind price-line labels: the chart background at 80 %, so a label stays readable over candles. */
+export const PRICE_LABEL_PLATE = { backgroundColor: 'rgba(13, 17, 23, 0.8)', padding: [1, 4] as [number, number], borderRadius: 2 };
 
 /** Minimum vertical distance (px) between two shown price-line labels (10 px text plus a gap). */
 export const PRICE_LABEL_PX = 14;
@@ -223,7 +230,7 @@ export const PRICE_LABEL_PX = 14;
 export function layoutPriceLabels(lines: readonly PriceLineMark[], pxPerPrice: number, minPx: number = PRICE_LABEL_PX): PriceLineItem[] {
   const items: PriceLineItem[] = lines.map(({ group: _group, ...l }) => ({
     ...l,
-    label: { ...l.label },
+    label: { ...l.label, ...PRICE_LABEL_PLATE },
     emphasis: { label: { show: true, formatter: l.label.formatter } },
   }));
   if (!(pxPerPrice > 0) || !Number.isFinite(pxPerPrice)) return items;
