@@ -1,8 +1,9 @@
 /**
- * The bot runner's reconciliation on a live venue (a scripted {@link ExchangeAdapter}, no paper push): at resume
- * it asks the venue for every fill of an order in flight BY THE ORDER, so a fill stamped long before the order's
- * creation (venue clocks, a market clock that went back) is delivered, and an order the venue reports finished
- * before its trades endpoint lists all of its fills stays in flight until they are listed.
+ * The bot runner's reconciliation (a scripted {@link ExchangeAdapter}): on a live venue it asks for every fill of
+ * an order in flight BY THE ORDER at resume, so a fill stamped long before the order's creation (venue clocks, a
+ * market clock that went back) is delivered, and an order the venue reports finished before its trades endpoint
+ * lists all of its fills stays in flight until they are listed; on a paper venue a fill pushed while the runner
+ * is stopping is taken in before it stops.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotConfig } from '@osprey/shared';
@@ -57,7 +58,10 @@ class ScriptedVenue implements ExchangeAdapter {
   async fetchOHLCV() {
     return [];
   }
+  /** While set, balance reads wait for it (holds the runner's current job). */
+  hold: Promise<void> | null = null;
   async fetchBalance() {
+    if (this.hold) await this.hold;
     return [{ currency: 'USDT', free: '9400', used: '0', total: '9400' }, { currency: 'BTC', free: '0.01', used: '0', total: '0.01' }];
   }
   async fetchPositions() {
@@ -114,13 +118,13 @@ async function botInFlight(name: string): Promise<{ row: BotRow; strategy: Strat
   return { row: { ...row, runtime: rt as unknown as Record<string, unknown> }, strategy, cid, buy };
 }
 
-function runner(row: BotRow, strategy: Strategy<unknown>, venue: ExchangeAdapter): BotRunner {
+function runner(row: BotRow, strategy: Strategy<unknown>, venue: ExchangeAdapter, paper = false): BotRunner {
   return new BotRunner(row, strategy, {
     db: app.services.database.db,
     clock: new ManualClock(T + 120_000),
     log: app.services.log,
     adapter: venue,
-    paper: false,
+    paper,
     history: async () => [],
     changed: () => undefined,
     failed: (message) => {
@@ -138,6 +142,39 @@ const levelOf = (rt: BotRuntime) => {
   const s = rt.strategy as Levels | { inner: Levels };
   return ('inner' in s ? s.inner : s).levels[0]!;
 };
+
+describe('bot runner stopping on a paper venue', () => {
+  it('takes in a fill pushed while its last job ran (queued behind the stop) before it stops', async () => {
+    const { row, strategy, cid, buy } = await botInFlight('stopping');
+    const venue = new ScriptedVenue({ ...buy, status: 'open', filled: '0' });
+    const r = runner(row, strategy, venue, true);
+    await r.open(1);
+    expect(Object.keys(r.snapshot().working)).toEqual([cid]);
+    // A job is running (a candle step waiting on the venue) when the service stops the runner …
+    let release = () => undefined as void;
+    venue.hold = new Promise<void>((res) => (release = res));
+    r.onFeedCandle(SYM, { ts: T, open: 60000, high: 60100, low: 59900, close: 60000, volume: 1 }, true);
+    const stopping = r.stop(false);
+    // … and meanwhile the venue fills the buy and pushes it: those events queue behind the stop.
+    Object.assign(venue.buy, { status: 'closed', filled: buy.amount });
+    const fill = fillOf(buy, T + 60_000);
+    venue.fills = [fill];
+    r.onFill({ ...fill, clientOrderId: cid });
+    r.onOrder(venue.buy);
+    venue.hold = null;
+    release();
+    await stopping;
+    const rt = r.snapshot();
+    expect(rt.seenFills).toEqual(['f1']);
+    expect(rt.working[cid]).toBeUndefined();
+    expect(levelOf(rt)).toMatchObject({ status: 'holding', entry: { clientOrderId: cid } });
+    // Stopping: the paired sell waits in the outbox for the next start.
+    expect(venue.created).toEqual([]);
+    expect(rt.outbox.map((i) => i.type === 'place' && i.order.side)).toEqual(['sell']);
+    const saved = (await findBotById(app.services.database.db, row.id))!.runtime as unknown as BotRuntime;
+    expect(saved.seenFills).toEqual(['f1']);
+  });
+});
 
 describe('bot runner reconciliation on a live venue', () => {
   it('delivers a fill stamped 25 minutes before its order was created (looked up by the order, not by a time window)', async () => {

@@ -234,7 +234,11 @@ async function checkDatabase(database: Database, run: Run, context: string): Pro
     expect(rows.length, msg('fewer than 1000 fills (all remembered as seen)')).toBeLessThan(1000);
     // No fill lost: every fill the venue made for the bot reached the bot.
     const notDelivered = rows.filter((f) => !rt.seenFills.includes(f.exchangeFillId));
-    expect(notDelivered.map((f) => `${f.clientOrderId} ${f.side} ${f.amount} @ ${f.price} ts ${new Date(f.ts).toISOString()}`), msg(`fills in the fills table the ${bot!.type} bot never received`)).toEqual([]);
+    const where = (cid: string) => (cid in rt.working ? 'in flight' : rt.outbox.some((i) => i.type === 'place' && i.order.clientOrderId === cid) ? 'in the outbox' : 'not tracked');
+    expect(
+      notDelivered.map((f) => `${f.clientOrderId} ${f.side} ${f.amount} @ ${f.price} ts ${new Date(f.ts).toISOString()} (order ${where(f.clientOrderId!)})`),
+      msg(`fills in the fills table the ${bot!.type} bot never received`),
+    ).toEqual([]);
     const [ps] = await db.select().from(paperState).where(eq(paperState.accountId, accountId));
     const engine = (ps!.state as unknown as PaperExchangeSnapshot).engine.state;
     // The fills table is the venue's: nothing missing, nothing the venue does not know.

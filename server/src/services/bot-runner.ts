@@ -239,12 +239,16 @@ export class BotRunner {
 
   /**
    * Stops: waits for the queue, then (optionally) cancels every open order of the bot and tells the strategy
-   * (its resulting decisions are kept in the outbox for the next start, not executed). Idempotent.
+   * (its resulting decisions are kept in the outbox for the next start, not executed). Idempotent. On a paper
+   * venue the orders in flight are looked at a last time: fills and ends pushed while the last job ran (e.g.
+   * an order that filled at once as it was placed) are queued behind this stop and would not run, so they are
+   * taken in here and the saved state matches the venue's.
    */
   async stop(cancelOrders: boolean): Promise<void> {
     await this.enqueue(async () => {
       this.executing = false;
       if (cancelOrders) await this.cancelWorking();
+      else if (this.isPaper()) await this.reconcile();
     });
     this.halted = true;
   }
