@@ -53,6 +53,8 @@ async function reserved(accountId: string, held: string): Promise<{ sells: strin
   const total = sells.reduce((a, o) => a.plus(o.amount), new Decimal(0));
   expect(total.lte(held), `open sells ${total.toFixed()} BTC must not exceed the ${held} BTC held`).toBe(true);
   const btc = venue.engine.balance('BTC');
+  // the venue reserves exactly what rests: the BTC "in use" is the open sells' total, never more than held
+  expect(btc.used).toBe(total.toFixed());
   return { sells: sells.map((o) => [o.kind, o.type, o.amount, o.triggerPrice ?? o.price ?? '']), used: btc.used, free: btc.free };
 }
 

@@ -126,16 +126,58 @@ describe('spot', () => {
     expect([err.code, err.message]).toEqual(['MIN_AMOUNT', 'amount: 0.0005 BTC is below the minimum 0.001 BTC']);
   });
 
-  it('reduce-only stop-loss and take-profit guard the same holding like an OCO', () => {
+  it('a resting sell reserves its base, reduce-only too (spot has none): a second full-size sell is refused with the numbers', () => {
     const e = spotEngine({ USDT: '10000', BTC: '0.5' });
-    e.placeOrder(req({ clientOrderId: 'sl', side: 'sell', type: 'market', amount: '0.5', kind: 'stop_loss', triggerPrice: '57000', reduceOnly: true }, 'BTC/USDT'), { now: 1, price: '60000' });
-    e.placeOrder(req({ clientOrderId: 'tp', side: 'sell', type: 'market', amount: '0.5', kind: 'take_profit', triggerPrice: '65000', reduceOnly: true }, 'BTC/USDT'), { now: 1, price: '60000' });
-    expect(bal(e, 'BTC')).toEqual(['0.5', '0']); // nothing locked
+    const sl = e.placeOrder(req({ clientOrderId: 'sl', side: 'sell', type: 'market', amount: '0.5', kind: 'stop_loss', triggerPrice: '57000', reduceOnly: true }, 'BTC/USDT'), { now: 1, price: '60000' });
+    expect(sl).toMatchObject({ status: 'open', reduceOnly: false }); // as a spot venue reports it
+    expect(e.balance('BTC')).toEqual({ currency: 'BTC', free: '0', used: '0.5', total: '0.5' }); // "in use"
+    const err = rejection(() => e.placeOrder(req({ clientOrderId: 'tp', side: 'sell', type: 'limit', amount: '0.5', price: '65000', kind: 'take_profit', triggerPrice: '65000', reduceOnly: true }, 'BTC/USDT'), { now: 1, price: '60000' }));
+    expect([err.code, err.message]).toEqual(['INSUFFICIENT_FUNDS', 'amount: needs 0.5 BTC, free 0 BTC']);
+    expect(e.getOrderByClientId('tp')).toBeNull();
     const fills = e.applyStep(st('BTC/USDT', 60000, 60500, 56000, 56500, 5));
     // 57000 − 5 bps = 56971.5; starting BTC took the first price seen (60000) as its cost
-    expect(fills.map((f) => [f.clientOrderId, f.price, f.realizedPnl])).toEqual([['sl', '56971.5', '-1514.25']]);
-    expect(e.getOrderByClientId('tp')!.status).toBe('canceled');
+    expect(fills.map((f) => [f.clientOrderId, f.price, f.amount, f.realizedPnl])).toEqual([['sl', '56971.5', '0.5', '-1514.25']]);
     expect(bal(e, 'BTC')).toEqual(['0', '0']);
+  });
+
+  it('sells sized within the holding rest together: a stop for part, a take-profit for the rest', () => {
+    const e = spotEngine({ USDT: '0', BTC: '0.5' });
+    const sl = e.placeOrder(req({ clientOrderId: 'sl', side: 'sell', type: 'market', amount: '0.3', kind: 'stop_loss', triggerPrice: '57000', reduceOnly: true }, 'BTC/USDT'), { now: 1, price: '60000' });
+    e.placeOrder(req({ clientOrderId: 'tp', side: 'sell', type: 'limit', amount: '0.2', price: '65000', reduceOnly: true }, 'BTC/USDT'), { now: 1, price: '60000' });
+    expect(bal(e, 'BTC')).toEqual(['0', '0.5']);
+    const [f] = e.applyStep(st('BTC/USDT', 60000, 65500, 59900, 65200, 2));
+    // maker fee 0.2 × 65000 × 0.1 % = 13
+    expect(f).toMatchObject({ clientOrderId: 'tp', price: '65000', amount: '0.2', fee: '13', liquidity: 'maker' });
+    expect(bal(e, 'BTC')).toEqual(['0', '0.3']); // the stop still reserves its 0.3
+    expect(bal(e, 'USDT')).toEqual(['12987', '0']);
+    e.cancelOrder(sl.id, 3);
+    expect(bal(e, 'BTC')).toEqual(['0.3', '0']);
+  });
+
+  it('a market sell needing coins a resting sell reserves is refused; after the cancel it fills', () => {
+    const e = spotEngine({ USDT: '0', BTC: '0.5' });
+    const sl = e.placeOrder(req({ clientOrderId: 'sl', side: 'sell', type: 'market', amount: '0.5', kind: 'stop_loss', triggerPrice: '57000' }, 'BTC/USDT'), { now: 1, price: '60000' });
+    const err = rejection(() => e.placeOrder(req({ clientOrderId: 'close', side: 'sell', type: 'market', amount: '0.5', reduceOnly: true }, 'BTC/USDT'), { now: 2, price: '60000' }));
+    expect([err.code, err.message]).toEqual(['INSUFFICIENT_FUNDS', 'amount: needs 0.5 BTC, free 0 BTC']);
+    e.cancelOrder(sl.id, 2);
+    // 60000 − 5 bps = 59970; fee 29.985
+    expect(e.placeOrder(req({ clientOrderId: 'close', side: 'sell', type: 'market', amount: '0.5', reduceOnly: true }, 'BTC/USDT'), { now: 2, price: '60000' })).toMatchObject({ status: 'closed', average: '59970', fee: '29.985' });
+    expect(e.balances()).toEqual([
+      { currency: 'BTC', free: '0', used: '0', total: '0' },
+      { currency: 'USDT', free: '29955.015', used: '0', total: '29955.015' },
+    ]);
+  });
+
+  it('a resting buy reserves price × amount plus the taker fee of the quote (a stop buy at its trigger plus slippage); more than is free is refused', () => {
+    const e = spotEngine({ USDT: '6000' });
+    e.placeOrder(req({ clientOrderId: 'b1', side: 'buy', type: 'limit', amount: '0.1', price: '50000' }, 'BTC/USDT'), { now: 1, price: '60000' });
+    // 0.1 × 50000 × 1.001 = 5005
+    expect(e.balance('USDT')).toEqual({ currency: 'USDT', free: '995', used: '5005', total: '6000' });
+    const err = rejection(() => e.placeOrder(req({ clientOrderId: 'b2', side: 'buy', type: 'limit', amount: '0.02', price: '50000' }, 'BTC/USDT'), { now: 1, price: '60000' }));
+    expect([err.code, err.message]).toEqual(['INSUFFICIENT_FUNDS', 'amount: needs 1001 USDT (cost + fee), free 995 USDT']);
+    // a stop buy at 62000: 62000 + 5 bps = 62031; 0.01 × 62031 × 1.001 = 620.93031
+    e.placeOrder(req({ clientOrderId: 'b3', side: 'buy', type: 'market', amount: '0.01', kind: 'stop_loss', triggerPrice: '62000' }, 'BTC/USDT'), { now: 1, price: '60000' });
+    expect(bal(e, 'USDT')).toEqual(['374.06969', '5625.93031']);
   });
 
   it('a non-reduce-only sell cannot lock base another sell already locked', () => {

@@ -5,8 +5,10 @@
  *
  * Model:
  * - Balances per currency, `free` + `used`. Spot: an open buy locks `amount × price × (1 + taker fee)` of the
- *   quote, an open sell locks its base amount; reduce-only sells lock nothing (so a stop-loss and a
- *   take-profit can guard the same holding, like an OCO) and fill at most the free base then held.
+ *   quote (a stop buy's price: its trigger plus slippage), an open sell locks its base amount, as a spot venue
+ *   reserves them. Spot has no reduce-only: a reduce-only sell is placed as a plain sell (reported with
+ *   `reduceOnly: false`, as ccxt reports spot orders), so a stop-loss and a take-profit cannot both lock the
+ *   same coins — the second is refused `INSUFFICIENT_FUNDS`, naming what it needs and what is free.
  *   Perpetuals: the quote (USDT) holds isolated margins and the locks of open orders
  *   (`opening amount × price × (1/leverage + taker fee)`).
  * - Perpetual positions: one per symbol (one-way mode), isolated margin `notional / leverage`, weighted
@@ -364,6 +366,8 @@ export class PaperEngine {
     if (existing) return toOrder(existing);
     if (typeof req.clientOrderId !== 'string' || !CLIENT_ID_RE.test(req.clientOrderId)) reject('INVALID_ORDER', 'clientOrderId: must be 1-36 characters of A-Z, a-z, 0-9, _ or -');
     const m = this.market(req.symbol);
+    // Spot venues know no reduce-only: such a sell is a plain sell and reserves its base while it rests.
+    if (m.type === 'spot' && req.reduceOnly === true && req.side === 'sell') req = { ...req, reduceOnly: false };
     if (!ORDER_SIDES_SET.has(req.side)) reject('INVALID_ORDER', `side: must be buy or sell, got "${String(req.side)}"`);
     if (!ORDER_TYPES_SET.has(req.type)) reject('INVALID_ORDER', `type: must be market or limit, got "${String(req.type)}"`);
     const kind = req.kind ?? 'regular';
