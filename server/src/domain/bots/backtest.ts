@@ -60,8 +60,7 @@
 import { TIMEFRAME_MS, type BacktestAssumptions, type Candle, type CandleTimeframe, type DecimalString, type FillModel, type MarketSignal, type MarketType, type SeriesPoint, type Timeframe } from '@osprey/shared';
 import { RejectedOrderError } from '../exchange/errors.js';
 import type { Balance, MarketInfo, Order, Position } from '../exchange/port.js';
-import { formingCandle } from '../replay.js';
-import { stepFromCandleUpdate, type PriceStep } from '../trading/fill-rules.js';
+import type { PriceStep } from '../trading/fill-rules.js';
 import { settleFundingDue, type FundingRateEvent } from '../trading/funding-settle.js';
 import { PaperEngine, type PaperFill, type PaperTotals } from '../trading/paper-engine.js';
 import { Dec, str } from '../trading/precision.js';
@@ -171,14 +170,24 @@ interface Track {
   stepCandle: number;
   /** Orders placed held on this symbol since its last release (conservative fill model). */
   held: number;
-  /** The previous update applied (start of the next step), as `PaperExchange` keeps it. */
-  prev: Candle | null;
+  /** Time of the track's next event (see `setNext`), Infinity after its last candle. */
+  next: number;
+  /**
+   * The previous update applied (start of the next step), as `PaperExchange` keeps it: the forming candle's
+   * high, low and close so far (its open time is the current sub-candle's: the step is never fresh but at an
+   * open point, which starts a candle of its own).
+   */
+  pHigh: number;
+  pLow: number;
+  pClose: number;
   /** Close of the last step applied (the current price), null before the first step. */
   last: number | null;
   /** Close of the last closed candle (equity valuation), null before the first close. */
   lastClose: number | null;
   /** The price step object, rewritten for every step of the symbol (the engine keeps no reference to it). */
   step: PriceStep;
+  /** The closed-candle event of the symbol, its `candle` rewritten for every close. */
+  closeEvent: { type: 'candle'; symbol: string; candle: Candle; closed: true };
   /** Funding events (ascending) and the settlement checkpoint; null when funding is not simulated. */
   funding: readonly FundingRateEvent[] | null;
   fundingCheckedAt: number | undefined;
@@ -237,10 +246,14 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
       dIdx: 0,
       stepCandle: -1,
       held: 0,
-      prev: null,
+      next: Infinity,
+      pHigh: 0,
+      pLow: 0,
+      pClose: 0,
       last: null,
       lastClose: null,
       step: { symbol, ts: 0, open: 0, high: 0, low: 0, close: 0 },
+      closeEvent: { type: 'candle', symbol, candle: candles[0]!, closed: true },
       funding: fundingEvents,
       fundingCheckedAt: undefined,
     };
@@ -269,7 +282,6 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
 
   let state = strategy.initialState();
   const trades: RoundTrip[] = [];
-  const equity: EquityPoint[] = [];
   const rejections: BacktestRejection[] = [];
   const points: SeriesPoint[] = [];
   const notes: BacktestNote[] = [];
@@ -373,16 +385,40 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
     qHead = 0;
   };
 
-  /** Applies the step from the track's previous update to `update` at `now` (funding first), then pumps. */
-  const applyUpdate = (tr: Track, now: number, update: Candle) => {
+  /**
+   * Applies at `now` (funding first) the step from the track's previous update to the current sub-candle's
+   * update with cumulative `high`, `low` and `close` — {@link stepFromCandleUpdate} without its objects: `fresh`
+   * (an open point, a candle of its own) steps the update itself, else open = the previous close and the range
+   * spans both closes plus any new high or low — then pumps the events.
+   */
+  const applyUpdate = (tr: Track, now: number, fresh: boolean, high: number, low: number, close: number) => {
     if (tr.funding !== null) {
       const events = tr.funding;
       tr.fundingCheckedAt = settleFundingDue(engine, tr.symbol, tr.fundingCheckedAt, now, (from, to) => eventsBetween(events, from, to)).checkedAt;
     }
-    const s = stepFromCandleUpdate(tr.prev, update, tr.symbol, now, tr.step);
+    const s = tr.step;
+    s.ts = now;
+    if (fresh) {
+      s.open = close;
+      s.high = high;
+      s.low = low;
+    } else {
+      const pc = tr.pClose;
+      let hi = Math.max(pc, close);
+      let lo = Math.min(pc, close);
+      if (high > tr.pHigh) hi = Math.max(hi, high);
+      if (low < tr.pLow) lo = Math.min(lo, low);
+      s.open = pc;
+      s.high = hi;
+      s.low = lo;
+    }
+    s.close = close;
+    tr.pHigh = high;
+    tr.pLow = low;
+    tr.pClose = close;
     engine.applyStep(s);
-    tr.prev = update;
-    tr.last = s.close;
+    tr.last = close;
+    if (!engine.hasEvents() && queue.length === 0) return;
     inPath = true;
     try {
       pump(now);
@@ -437,10 +473,14 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
     tr.subThird = Ld / 3;
   };
 
-  const nextTime = (tr: Track): number => {
-    if (tr.idx >= tr.candles.length) return Infinity;
+  /** Sets `tr.next`, the time of the track's next event. */
+  const setNext = (tr: Track) => {
+    if (tr.idx >= tr.candles.length) {
+      tr.next = Infinity;
+      return;
+    }
     const c = tr.subs[tr.subFirst + tr.sub]!;
-    return tr.phase === 0 ? c.ts : tr.phase === 3 ? c.ts + tr.subL : c.ts + tr.subThird * tr.phase;
+    tr.next = tr.phase === 0 ? c.ts : tr.phase === 3 ? c.ts + tr.subL : c.ts + tr.subThird * tr.phase;
   };
 
   /** Price a symbol is valued at: its last candle close, else its current price (0 before any). */
@@ -448,11 +488,34 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
   // Equity: totals cached, re-read only after fills / funding / position changes.
   let quoteTotal = '0';
   let quoteScaled: Scaled | null = null;
+  /** `Number(quoteTotal)`. */
+  let quoteF = 0;
   const baseTotals: Array<{ base: string; track: Track; total: string; scaled: Scaled | null }> = [];
-  const equityAt = (ts: number): EquityPoint => {
+  // The equity curve as columns (performance: the points are built at the end, in one go): time, the decimal
+  // string, exposure and `Number(equity)` (computed alongside, exactly: see addProductScaled).
+  const capacity = tracks.reduce((n, tr) => n + tr.candles.length, 0);
+  const eqTs = new Float64Array(capacity);
+  const eqF = new Float64Array(capacity);
+  const eqX = new Uint8Array(capacity);
+  const eqS: string[] = [];
+  let eqN = 0;
+  const point = (ts: number, equity: string, exposed: boolean, value: number) => {
+    eqTs[eqN] = ts;
+    eqF[eqN] = value;
+    eqX[eqN] = exposed ? 1 : 0;
+    eqS.push(equity);
+    eqN++;
+  };
+  /** The last spot valuation: price → equity string and value (a close repeating the last one reuses them). */
+  let lastPrice = NaN;
+  let lastValue = '';
+  let lastValueF = 0;
+  /** Appends the equity point of a candle close at `ts`. */
+  const equityAt = (ts: number): void => {
     if (dirty) {
       quoteTotal = engine.balance(quoteCurrency).total;
       quoteScaled = scaled(quoteTotal);
+      quoteF = quoteScaled !== null && quoteScaled.f === quoteScaled.f && quoteScaled.scale <= 22 ? quoteScaled.f / POW10F[quoteScaled.scale]! : Number(quoteTotal);
       if (input.marketType === 'spot') {
         baseTotals.length = 0;
         for (const tr of tracks) {
@@ -461,10 +524,22 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
           if (total !== '0') baseTotals.push({ base: tr.market.base, track: tr, total, scaled: scaled(total) });
         }
       }
+      lastPrice = NaN;
       dirty = false;
     }
     if (input.marketType === 'spot') {
-      if (baseTotals.length === 0) return { ts, equity: quoteTotal, exposed: false };
+      if (baseTotals.length === 0) return point(ts, quoteTotal, false, quoteF);
+      if (baseTotals.length === 1) {
+        // one base currency (the usual case): the value at a close equal to the last one is the last value
+        const b = baseTotals[0]!;
+        const price = valuation(b.track);
+        if (price !== lastPrice) {
+          lastValue = addProductScaled(quoteTotal, quoteScaled, b.total, b.scaled, price, floatOut);
+          lastValueF = floatOut.value === floatOut.value ? floatOut.value : Number(lastValue);
+          lastPrice = price;
+        }
+        return point(ts, lastValue, b.total[0] !== '-', lastValueF);
+      }
       let value: string = quoteTotal;
       let valueScaled = quoteScaled;
       let exposed = false;
@@ -473,7 +548,7 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
         valueScaled = null;
         exposed = exposed || b.total[0] !== '-';
       }
-      return { ts, equity: value, exposed };
+      return point(ts, value, exposed, Number(value));
     }
     let value = new Dec(quoteTotal);
     let exposed = false;
@@ -483,17 +558,26 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
       const mark = valuation(tr);
       value = value.plus(engine.position(tr.symbol, mark === 0 ? undefined : mark)!.unrealizedPnl);
     }
-    return { ts, equity: str(value), exposed };
+    const out = str(value);
+    point(ts, out, exposed, Number(out));
   };
+  /** Float result of the last {@link addProductScaled} on its float path (NaN otherwise). */
+  const floatOut = { value: NaN };
 
   const span = tEnd - tStart;
   let progressPct = -1;
+  /** Earliest time at which the next whole percent is reached (Infinity without a callback). */
+  let progressAt = input.onProgress ? -Infinity : Infinity;
   const progress = (t: number) => {
     if (!input.onProgress) return;
     const pct = span > 0 ? Math.floor(((t - tStart) / span) * 100) : 100;
-    if (pct <= progressPct) return;
-    progressPct = pct;
-    input.onProgress(pct / 100);
+    if (pct > progressPct) {
+      progressPct = pct;
+      input.onProgress(pct / 100);
+    }
+    // the next percent: computed like pct, so no call is skipped or added (a time a hair before the exact
+    // boundary is re-checked at the next time point)
+    progressAt = span > 0 && pct < 100 ? tStart + ((pct + 1) / 100) * span * (1 - 1e-12) : Infinity;
   };
 
   for (const tr of tracks) enter(tr);
@@ -513,35 +597,26 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
   };
 
   let sig = 0;
+  const nTracks = tracks.length;
+  const only = nTracks === 1 ? tracks[0]! : null;
+  /** The forming candle's high, low and close at a fraction (see {@link formingInto}), rewritten per update. */
+  const fc = { high: 0, low: 0, close: 0 };
+  for (const tr of tracks) setNext(tr);
   for (;;) {
     let T = sig < signals.length ? signals[sig]!.createdAt : Infinity;
-    for (const tr of tracks) T = Math.min(T, nextTime(tr));
+    if (only !== null) {
+      if (only.next < T) T = only.next;
+    } else for (let k = 0; k < nTracks; k++) T = Math.min(T, tracks[k]!.next);
     if (T === Infinity) break;
     let sigEnd = sig;
     while (sigEnd < signals.length && signals[sigEnd]!.createdAt === T) sigEnd++;
     let closed = false;
-    for (const tr of tracks) {
-      while (nextTime(tr) === T) {
-        const c = tr.candles[tr.idx]!;
+    for (let k = 0; k < nTracks; k++) {
+      const tr = tracks[k]!;
+      while (tr.next === T) {
         const sc = tr.subs[tr.subFirst + tr.sub]!;
-        if (tr.phase === 3 && tr.sub + 1 < tr.subCount) {
-          // a detail candle closes inside the stepped candle: its last leg, then the next one's open point
-          applyUpdate(tr, T, sc);
-          tr.sub++;
-          tr.phase = 0;
-        } else if (tr.phase === 3) {
-          tr.lastClose = c.close;
-          applyUpdate(tr, T, sc);
-          step({ type: 'candle', symbol: tr.symbol, candle: c, closed: true }, T);
-          // The detector's signals of this close, as the live runner gets them: right after the closed candle,
-          // before the fills / dead orders of the orders that candle's step placed or cancelled.
-          if (sigEnd > sig) deliverSignals(sig, sigEnd, T, tr, false);
-          pump(T);
-          tr.idx++;
-          enter(tr);
-          closed = true;
-        } else {
-          if (tr.phase === 0 && tr.sub === 0) {
+        if (tr.phase === 0) {
+          if (tr.sub === 0) {
             // a stepped candle opens: its steps' fills belong to it; held orders rest from its open on
             tr.stepCandle = tr.idx;
             if (tr.held > 0) {
@@ -549,18 +624,46 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
               tr.held = 0;
             }
           }
-          applyUpdate(tr, T, formingCandle(sc, (T - sc.ts) / tr.subL));
-          tr.phase = (tr.phase + 1) as 1 | 2 | 3;
+          // the open point: the forming candle at fraction 0 (open = high = low = close), a candle of its own
+          applyUpdate(tr, T, true, sc.open, sc.open, sc.open);
+          tr.phase = 1;
+        } else if (tr.phase !== 3) {
+          formingInto(sc, (T - sc.ts) / tr.subL, fc);
+          applyUpdate(tr, T, false, fc.high, fc.low, fc.close);
+          tr.phase = (tr.phase + 1) as 2 | 3;
+        } else if (tr.sub + 1 < tr.subCount) {
+          // a detail candle closes inside the stepped candle: its last leg, then the next one's open point
+          applyUpdate(tr, T, false, sc.high, sc.low, sc.close);
+          tr.sub++;
+          tr.phase = 0;
+        } else {
+          const c = tr.candles[tr.idx]!;
+          tr.lastClose = c.close;
+          applyUpdate(tr, T, false, sc.high, sc.low, sc.close);
+          // one event object per track, rewritten for every close (performance: strategies keep no reference to it)
+          const ev = tr.closeEvent;
+          ev.candle = c;
+          step(ev, T);
+          // The detector's signals of this close, as the live runner gets them: right after the closed candle,
+          // before the fills / dead orders of the orders that candle's step placed or cancelled.
+          if (sigEnd > sig) deliverSignals(sig, sigEnd, T, tr, false);
+          pump(T);
+          tr.idx++;
+          enter(tr);
+          closed = true;
         }
+        setNext(tr);
       }
     }
     if (sigEnd > sig) deliverSignals(sig, sigEnd, T, undefined, true);
     sig = sigEnd;
-    if (closed) equity.push(equityAt(T));
-    progress(T);
+    if (closed) equityAt(T);
+    if (T >= progressAt) progress(T);
   }
   progress(tEnd);
 
+  const equity: EquityPoint[] = new Array<EquityPoint>(eqN);
+  for (let i = 0; i < eqN; i++) equity[i] = { ts: eqTs[i]!, equity: eqS[i]!, exposed: eqX[i] === 1 };
   const totals = engine.totals();
   const finalBalances: Record<string, DecimalString> = {};
   for (const b of engine.balances()) finalBalances[b.currency] = b.total;
@@ -576,13 +679,49 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
     rejections,
     openOrders: engine.openOrders(),
     totals,
-    metrics: computeMetrics(equity, trades, totals.fees, { sameCandleRoundTrips: sameCandle }),
+    metrics: computeMetrics(equity, trades, totals.fees, { sameCandleRoundTrips: sameCandle, equityValues: eqF.subarray(0, eqN) }),
     finalState: state,
     finalBalances,
     points,
     notes,
     assumptions,
   };
+}
+
+/**
+ * The high, low and close of `formingCandle(c, fraction)` (`domain/replay.ts`: the replay feed's forming candle
+ * along open → low → high → close, or open → high → low → close when it fell), written into `out` without
+ * allocating: the same float operations in the same order, so the values are identical (tested).
+ */
+export function formingInto(c: Candle, fraction: number, out: { high: number; low: number; close: number }): void {
+  const f = Math.min(1, Math.max(0, fraction));
+  if (f >= 1) {
+    out.high = c.high;
+    out.low = c.low;
+    out.close = c.close;
+    return;
+  }
+  const rising = c.close >= c.open;
+  const p1 = rising ? c.low : c.high;
+  const p2 = rising ? c.high : c.low;
+  const pos = f * 3;
+  const leg = Math.min(2, Math.floor(pos));
+  const from = leg === 0 ? c.open : leg === 1 ? p1 : p2;
+  const to = leg === 0 ? p1 : leg === 1 ? p2 : c.close;
+  const price = from + (to - from) * (pos - leg);
+  let high = Math.max(c.open, price);
+  let low = Math.min(c.open, price);
+  if (leg >= 1) {
+    high = Math.max(high, p1);
+    low = Math.min(low, p1);
+  }
+  if (leg >= 2) {
+    high = Math.max(high, p2);
+    low = Math.min(low, p2);
+  }
+  out.high = high;
+  out.low = low;
+  out.close = price;
 }
 
 /** The events of an ascending list with `from < ts ≤ to` (binary search for the first). */
@@ -614,7 +753,7 @@ const MANTISSA_MAX = 2 ** 50;
 
 /**
  * A decimal as an integer and a scale: value = int / 10^scale; `digits` = the integer's digit count;
- * `f` = `int` as a float when exact (≤ 15 digits), else NaN.
+ * `f` = `int` as a float when exact (≤ 15 digits, or 16 forming a safe integer), else NaN.
  */
 interface Scaled {
   int: bigint;
@@ -629,24 +768,38 @@ function scaled(s: string): Scaled | null {
   const dot = s.indexOf('.');
   const digits = dot < 0 ? s : s.slice(0, dot) + s.slice(dot + 1);
   const n = digits[0] === '-' ? digits.length - 1 : digits.length;
-  return { int: BigInt(digits), scale: dot < 0 ? 0 : s.length - dot - 1, digits: n, f: n <= 15 ? Number(digits) : NaN };
+  // a float is exact for up to 15 digits, and for 16 when it is a safe integer (Number rounds correctly)
+  const f = n <= 16 ? Number(digits) : NaN;
+  return { int: BigInt(digits), scale: dot < 0 ? 0 : s.length - dot - 1, digits: n, f: n <= 15 || Number.isSafeInteger(f) ? f : NaN };
 }
 
 /**
  * The decimal of a non-negative float (its shortest representation, as `String(x)` and decimal.js read it) as
  * an integer mantissa and a scale, without building the string: the first k with round(x·10^k)/10^k = x.
  * With mantissas ≤ 2^50 a float's rounding interval holds one integer at most, so this is the shortest
- * representation's mantissa. Null when out of that range (the caller then parses `String(x)`).
+ * representation's mantissa, left in the registers `fsF` / `fsScale` (no allocation; the last float asked is
+ * remembered). False when out of that range (the caller then parses `String(x)`).
  */
-function floatScaled(x: number): { f: number; scale: number } | null {
-  if (!(x >= 0) || x === Infinity) return null;
+function floatScaled(x: number): boolean {
+  if (!(x >= 0) || x === Infinity) return false;
+  if (x === fsX) return fsOk;
+  fsX = x;
   for (let k = 0; k <= 15; k++) {
     const d = Math.round(x * POW10F[k]!);
-    if (d > MANTISSA_MAX) return null;
-    if (d / POW10F[k]! === x) return { f: d, scale: k };
+    if (d > MANTISSA_MAX) break;
+    if (d / POW10F[k]! === x) {
+      fsF = d;
+      fsScale = k;
+      return (fsOk = true);
+    }
   }
-  return null;
+  return (fsOk = false);
 }
+/** Registers of {@link floatScaled}: the last float asked, whether it was taken, its mantissa and scale. */
+let fsX = NaN;
+let fsOk = false;
+let fsF = 0;
+let fsScale = 0;
 
 /** Significant digits of an integer without its trailing zeros (0 for 0). */
 function significant(int: bigint): number {
@@ -654,6 +807,21 @@ function significant(int: bigint): number {
   let end = d.length;
   while (end > 1 && d[end - 1] === '0') end--;
   return d === '0' ? 0 : end;
+}
+
+/** A safe integer `int` / 10^scale (0 ≤ scale ≤ 22) in the wire form of {@link str}. */
+function formatInt(int: number, scale: number): string {
+  if (int === 0) return '0';
+  const neg = int < 0;
+  let a = neg ? -int : int;
+  // trailing zeros of the fraction stripped on the integer (exact: a multiple of 10 divided by 10)
+  while (scale > 0 && a % 10 === 0) {
+    a /= 10;
+    scale--;
+  }
+  let d = String(a);
+  if (scale > 0) d = d.length <= scale ? `0.${'0'.repeat(scale - d.length)}${d}` : `${d.slice(0, d.length - scale)}.${d.slice(d.length - scale)}`;
+  return neg ? `-${d}` : d;
 }
 
 /** `digits` (an integer's decimal digits, maybe with `-`) / 10^scale in the wire form of {@link str}. */
@@ -683,26 +851,35 @@ export function addProduct(a: string, b: string, price: number): string {
   return addProductScaled(a, null, b, null, price);
 }
 
-/** {@link addProduct} with `a` / `b` already scaled when known (null: parse them). */
-function addProductScaled(a: string, ax: Scaled | null, b: string, by: Scaled | null, price: number): string {
+/**
+ * {@link addProduct} with `a` / `b` already scaled when known (null: parse them). With `float`, its `value` is set
+ * to `Number(result)` when the float path computed it (sum / 10^scale of an exact integer sum: the correctly
+ * rounded value, as `Number` of the string), else NaN.
+ */
+function addProductScaled(a: string, ax: Scaled | null, b: string, by: Scaled | null, price: number, float?: { value: number }): string {
+  if (float) float.value = NaN;
   const x = ax ?? scaled(a);
   const y = by ?? scaled(b);
   if (x && y) {
-    const pf = floatScaled(price);
     let p: Scaled | null;
-    if (pf) {
+    if (floatScaled(price)) {
+      const pf = fsF;
+      const ps = fsScale;
       if (x.f === x.f && y.f === y.f) {
-        const prod = y.f * pf.f;
-        const prodScale = y.scale + pf.scale;
+        const prod = y.f * pf;
+        const prodScale = y.scale + ps;
         const scale = Math.max(x.scale, prodScale);
         if (scale <= 22) {
           const l = x.f * POW10F[scale - x.scale]!;
           const r = prod * POW10F[scale - prodScale]!;
           const sum = l + r;
-          if (Number.isSafeInteger(prod) && Number.isSafeInteger(l) && Number.isSafeInteger(r) && Number.isSafeInteger(sum)) return formatScaled(String(sum), scale);
+          if (Number.isSafeInteger(prod) && Number.isSafeInteger(l) && Number.isSafeInteger(r) && Number.isSafeInteger(sum)) {
+            if (float) float.value = sum / POW10F[scale]!;
+            return formatInt(sum, scale);
+          }
         }
       }
-      p = { int: BigInt(pf.f), scale: pf.scale, digits: 16, f: pf.f };
+      p = { int: BigInt(pf), scale: ps, digits: 16, f: pf };
     } else p = scaled(String(price));
     if (p) {
       const prod = y.int * p.int;

@@ -37,6 +37,7 @@ import { gridParamsSchema, type GridParams } from '@osprey/shared';
 import type { z } from 'zod';
 import type { Fill, MarketInfo, OrderRequest } from '../exchange/port.js';
 import { Dec, amountOnStep, roundToStep, str } from '../trading/precision.js';
+import { canonicalDec, divDec, minusDec, plusDec, timesDec } from '../trading/small-decimal.js';
 import { botOrderId, type HeldLot, type Intent, type RoundTrip, type StepResult, type Strategy, type StrategyContext, type StrategyEvent } from './strategy.js';
 
 /**
@@ -128,23 +129,31 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
   const one = new Dec(1);
   const spacing = new Dec(cfg.spacingPct).div(100);
   const offset = new Dec(cfg.sellOffsetPct).div(100);
+  // Performance (results unchanged): the constant factors as strings, and the decimal products of the state's
+  // strings computed by small-decimal.ts (`timesDec` & co. give the string of the same decimal.js operation).
+  const sellFactor = str(one.plus(offset));
+  const levelFactors: string[] = [];
+  const levelFactor = (i: number) => (levelFactors[i] ??= str(one.minus(spacing.mul(i + 1))));
 
   /** Price and amount of level `i`'s buy around `anchor` (null when either rounds to 0). */
   const levelOrder = (anchor: string, i: number, m: MarketInfo): { price: string; amount: string } | null => {
-    const price = roundToStep(new Dec(anchor).mul(one.minus(spacing.mul(i + 1))), m.priceStep, 'down');
+    const price = roundToStep(timesDec(anchor, levelFactor(i)), m.priceStep, 'down');
     if (price.lte(0)) return null;
-    const raw = cfg.orderSize.mode === 'base' ? new Dec(cfg.orderSize.value) : new Dec(cfg.orderSize.value).div(price);
+    const raw = cfg.orderSize.mode === 'base' ? new Dec(cfg.orderSize.value) : divDec(cfg.orderSize.value, str(price));
     const amount = amountOnStep(raw, price, m);
     if (amount.lte(0)) return null;
     return { price: str(price), amount: str(amount) };
   };
   // Memo of levelOrder for the current anchor and market steps (performance: levels re-arm at the same anchor).
-  let memoKey = '';
+  let memoAnchor = '';
+  let memoTick = '';
+  let memoStep = '';
   let memo: Array<{ price: string; amount: string } | null | undefined> = [];
   const levelOrderMemo = (anchor: string, i: number, m: MarketInfo) => {
-    const key = `${anchor}|${m.priceStep}|${m.amountStep}`;
-    if (key !== memoKey) {
-      memoKey = key;
+    if (anchor !== memoAnchor || m.priceStep !== memoTick || m.amountStep !== memoStep) {
+      memoAnchor = anchor;
+      memoTick = m.priceStep;
+      memoStep = m.amountStep;
       memo = [];
     }
     let v = memo[i];
@@ -165,7 +174,7 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
 
   const placeSell = (s: GridState, lv: GridLevel, m: MarketInfo, out: Intent[]) => {
     const e = lv.entry!;
-    const price = roundToStep(new Dec(e.price).mul(one.plus(offset)), m.priceStep, 'up');
+    const price = roundToStep(timesDec(e.price, sellFactor), m.priceStep, 'up');
     const clientOrderId = botOrderId(botId, lv.cycle, 's', s.seq++);
     const order: OrderRequest = { clientOrderId, symbol: cfg.symbol, side: 'sell', type: 'limit', amount: e.amount, price: str(price) };
     if (m.type === 'swap') order.reduceOnly = true;
@@ -200,8 +209,8 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
   /** Records the round trip of a level's exit fill (limit sell or forced market sell) and re-arms the level. */
   const closeLevel = (s: GridState, lv: GridLevel, f: Fill, m: MarketInfo, out: Intent[], closed: RoundTrip[]) => {
     const e = lv.entry!;
-    const exitFee = f.feeCurrency === m.base ? new Dec(f.fee).mul(f.price) : new Dec(f.fee);
-    const pnl = new Dec(f.price).minus(e.price).mul(f.amount).minus(e.fee).minus(exitFee);
+    const exitFee = f.feeCurrency === m.base ? timesDec(f.fee, f.price) : canonicalDec(f.fee);
+    const pnl = minusDec(minusDec(timesDec(minusDec(f.price, e.price), f.amount), e.fee), exitFee);
     closed.push({
       symbol: cfg.symbol,
       side: 'long',
@@ -211,12 +220,12 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
       entryPrice: e.price,
       exitPrice: f.price,
       entryFee: e.fee,
-      exitFee: str(exitFee),
-      pnl: str(pnl),
+      exitFee,
+      pnl,
       openedAt: e.ts,
       closedAt: f.ts,
     });
-    s.realizedPnl = str(new Dec(s.realizedPnl).plus(pnl));
+    s.realizedPnl = plusDec(s.realizedPnl, pnl);
     s.roundTrips++;
     lv.status = 'idle';
     lv.sellId = null;
@@ -231,11 +240,11 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
     const buyLv = s.levels.find((l) => l.buyId === f.clientOrderId && (l.status === 'buying' || l.status === 'cancelling'));
     if (buyLv) {
       const feeInBase = f.feeCurrency === m.base;
-      const amount = feeInBase ? roundToStep(new Dec(f.amount).minus(f.fee), m.amountStep, 'down') : new Dec(f.amount);
-      const fee = feeInBase ? new Dec(f.fee).mul(f.price) : new Dec(f.fee);
+      const amount = feeInBase ? str(roundToStep(new Dec(f.amount).minus(f.fee), m.amountStep, 'down')) : canonicalDec(f.amount);
+      const fee = feeInBase ? timesDec(f.fee, f.price) : canonicalDec(f.fee);
       buyLv.status = 'holding';
       buyLv.buyId = null;
-      buyLv.entry = { clientOrderId: f.clientOrderId!, price: f.price, amount: str(amount), fee: str(fee), ts: f.ts };
+      buyLv.entry = { clientOrderId: f.clientOrderId!, price: f.price, amount, fee, ts: f.ts };
       placeSell(s, buyLv, m, out);
       return;
     }
@@ -254,8 +263,11 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
       anchorNum = Number(anchor);
     }
     const a = anchorNum;
-    // Float pre-check: clearly inside the band → no reprice (the exact test only runs near or beyond it).
-    if ((Math.abs(close - a) / a) * 100 < cfg.repricePct * (1 - REPRICE_FLOAT_MARGIN)) return false;
+    // Float pre-check: clearly inside the band → no reprice, clearly beyond it → reprice (the float ratio is
+    // within ~1e-13 of the exact one); the exact test only runs near the band's edge.
+    const ratio = (Math.abs(close - a) / a) * 100;
+    if (ratio < cfg.repricePct * (1 - REPRICE_FLOAT_MARGIN)) return false;
+    if (ratio > cfg.repricePct * (1 + REPRICE_FLOAT_MARGIN) + REPRICE_FLOAT_MARGIN) return true;
     return new Dec(close).minus(anchor).abs().div(anchor).mul(100).gt(cfg.repricePct);
   };
 
@@ -374,7 +386,27 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
   };
 }
 
-/** A deep copy of a grid state (what `structuredClone` gives for this plain-JSON shape, faster). */
+/**
+ * A deep copy of a grid state (what `structuredClone` gives for this plain-JSON shape, faster): the known
+ * fields in their order (a level saved without the optional `exitId` / `exitAfter` gets them undefined, which
+ * JSON leaves out as before).
+ */
 function cloneState(state: GridState): GridState {
-  return { ...state, levels: state.levels.map((l) => ({ ...l, entry: l.entry === null ? null : { ...l.entry } })) };
+  const from = state.levels;
+  const levels = new Array<GridLevel>(from.length);
+  for (let i = 0; i < from.length; i++) {
+    const l = from[i]!;
+    const e = l.entry;
+    levels[i] = {
+      index: l.index,
+      cycle: l.cycle,
+      status: l.status,
+      buyId: l.buyId,
+      sellId: l.sellId,
+      exitId: l.exitId,
+      exitAfter: l.exitAfter,
+      entry: e === null ? null : { clientOrderId: e.clientOrderId, price: e.price, amount: e.amount, fee: e.fee, ts: e.ts },
+    };
+  }
+  return { ...state, levels };
 }

@@ -22,7 +22,12 @@
  *   candle — says how many).
  */
 import type { DecimalString, RunMetricsView } from '@osprey/shared';
+import type Decimal from 'decimal.js';
 import { Dec, str } from '../trading/precision.js';
+import { divDec, minusDec } from '../trading/small-decimal.js';
+
+/** A decimal string of the value zero. */
+const ZERO_RE = /^-?0+(\.0+)?$/;
 import { roundTripUnits, type RoundTrip } from './strategy.js';
 
 /** One point of an equity curve. */
@@ -54,19 +59,31 @@ export function dailyReturns(equity: readonly EquityPoint[]): number[] {
     else closes.push({ day, equity: p.equity });
   }
   const out: number[] = [];
-  let prev = new Dec(equity[0]!.equity);
+  // e / prev − 1 of the decimals, as `Dec` computes it (small-decimal.ts: the same 40-digit results), to a float
+  let prev = equity[0]!.equity;
   for (const c of closes) {
-    const e = new Dec(c.equity);
-    out.push(prev.isZero() ? 0 : e.div(prev).minus(1).toNumber());
-    prev = e;
+    out.push(ZERO_RE.test(prev) ? 0 : Number(minusDec(divDec(c.equity, prev), '1')));
+    prev = c.equity;
   }
   return out;
+}
+
+/** How many points of a curve are exposed. */
+function exposedPoints(equity: readonly EquityPoint[]): number {
+  let n = 0;
+  for (let i = 0; i < equity.length; i++) if (equity[i]!.exposed) n++;
+  return n;
 }
 
 /** Figures of a run that {@link computeMetrics} cannot derive from the curve and the round trips. */
 export interface MetricsExtras {
   /** Round trips completed inside one stepped candle (backtests); left out of the metrics when absent. */
   sameCandleRoundTrips?: number;
+  /**
+   * `Number(point.equity)` of every equity point, when the caller has them (performance: the backtester computes
+   * them exactly alongside the strings); must have the curve's length. Results are the same without.
+   */
+  equityValues?: ArrayLike<number>;
 }
 
 /**
@@ -82,25 +99,41 @@ export function computeMetrics(equity: readonly EquityPoint[], trips: readonly R
   for (let i = 1; i < equity.length; i++) if (equity[i]!.ts < equity[i - 1]!.ts) throw new RangeError(`equity: point ${i} is before its predecessor`);
   const start = new Dec(equity[0]!.equity);
   const end = new Dec(equity[equity.length - 1]!.equity);
-  let peak = start;
+  /** The running peak: `equity[peakIdx]`, its decimal parsed only when an exact comparison needs it. */
+  let peakIdx = 0;
+  let peak: Decimal | null = start;
   let maxDd = new Dec(0);
   // Performance: floats of the peak and of the max drawdown let most points skip the decimal work — a point
   // clearly below the peak (1e-12 relative) whose float drawdown is clearly below the maximum (1e-12; for
-  // 0 ≤ e ≤ peak the float ratio is within ~1e-15 of the exact one) changes neither.
-  let pf = peak.toNumber();
+  // 0 ≤ e ≤ peak the float ratio is within ~1e-15 of the exact one) changes neither, and a point clearly above
+  // a positive peak (1e-12 relative; floats are within 1.2e-16 of the decimals) is the new peak.
+  let pf = start.toNumber();
   let maxDdF = 0;
-  for (const p of equity) {
-    const ef = Number(p.equity);
+  const values = extras.equityValues;
+  if (values !== undefined && values.length !== equity.length) throw new RangeError('equityValues: must have one value per equity point');
+  for (let i = 0; i < equity.length; i++) {
+    const es = equity[i]!.equity;
+    // the peak's own string (a flat stretch of the curve repeats it): an equal peak changes nothing
+    if (es === equity[peakIdx]!.equity) continue;
+    const ef = values !== undefined ? values[i]! : Number(es);
     if (pf > 0 && ef >= 0 && ef < pf * (1 - 1e-12) && (pf - ef) / pf < maxDdF - 1e-12) continue;
-    const e = new Dec(p.equity);
-    if (e.gte(peak)) {
-      // a new (or equal) peak: its drawdown is 0, never above the maximum
-      peak = e;
-      pf = peak.toNumber();
+    if (pf > 0 && ef > pf * (1 + 1e-12)) {
+      peakIdx = i;
+      peak = null;
+      pf = ef;
       continue;
     }
-    if (peak.gt(0)) {
-      const dd = peak.minus(e).div(peak);
+    const e = new Dec(es);
+    const pk = (peak ??= new Dec(equity[peakIdx]!.equity));
+    if (e.gte(pk)) {
+      // a new (or equal) peak: its drawdown is 0, never above the maximum
+      peak = e;
+      peakIdx = i;
+      pf = e.toNumber();
+      continue;
+    }
+    if (pk.gt(0)) {
+      const dd = pk.minus(e).div(pk);
       if (dd.gt(maxDd)) {
         maxDd = dd;
         maxDdF = dd.toNumber();
@@ -144,7 +177,7 @@ export function computeMetrics(equity: readonly EquityPoint[], trips: readonly R
     profitFactor: grossLoss.gt(0) ? grossWin.div(grossLoss).toNumber() : null,
     roundTrips: units.length,
     avgHoldingMs: units.length ? holding / units.length : null,
-    exposurePct: (equity.filter((p) => p.exposed).length / equity.length) * 100,
+    exposurePct: (exposedPoints(equity) / equity.length) * 100,
     feesPaid: str(feesPaid),
     ...(extras.sameCandleRoundTrips !== undefined ? { sameCandleRoundTrips: extras.sameCandleRoundTrips } : {}),
   };

@@ -28,9 +28,14 @@
  *   matched by no step until {@link PaperEngine.release}; on the first step after it a limit or take-profit
  *   fills at its own level at best. Paper accounts never hold.
  *
- * Performance (results unchanged): a step first compares its float low/high with float bounds of the open
- * orders' levels and skips the decimal matching when it certainly reaches none; step closes become decimal
- * strings only when the last price is read; recently written decimals and step-multiple checks are memoised.
+ * Performance (results unchanged, bit for bit: `backtest-golden.test.ts`, the parity tests): a step first
+ * compares its float low/high with per-symbol float bounds of the open orders' levels ({@link Lane}) and skips
+ * the matching when it certainly reaches none; a resting limit it reaches is matched with floats where they
+ * are exact ({@link matchLimit}); step closes become decimal strings only when the last price is read; spot
+ * fills ({@link PaperEngine.fillSpot}), balance moves and the common resting spot limit placement
+ * ({@link PaperEngine.placeRestingLimit}) compute on the state's decimal strings with small-decimal.ts (exact
+ * float-integer or BigInt arithmetic giving the very strings decimal.js gives, decimal.js where they do not
+ * apply); recently written decimals and step-multiple checks are memoised.
  *
  * Errors: invalid requests throw {@link RejectedOrderError} with a code and a message naming the field.
  * State round-trips through {@link PaperEngine.toJSON} / {@link PaperEngine.fromJSON} (decimal strings).
@@ -39,11 +44,12 @@ import type { DecimalString, MarketType, OrderSide, PositionSide } from '@osprey
 import type Decimal from 'decimal.js';
 import { RejectedOrderError } from '../exchange/errors.js';
 import type { Balance, Fill, MarketInfo, Order, OrderRequest, Position } from '../exchange/port.js';
-import { matchOrder, processingOrder, slipped, triggerDirection, type PriceStep } from './fill-rules.js';
+import { matchOrder, processingOrder, slipped, triggerDirection, type OrderMatch, type PriceStep } from './fill-rules.js';
 import { fundingPayment } from './funding.js';
 import { DEFAULT_MAINTENANCE_MARGIN_RATE, liquidationPrice } from './margin.js';
 import { averageEntry, realizedPnl, unrealizedPnl } from './pnl.js';
 import { Dec, ZERO, dec as parseDecimal, dmax, dmin, isDecimalString, isMultipleOf, roundToStep, str as toDecimalString, type DecimalInput } from './precision.js';
+import { canonicalSmall, cmpSmall, divDec, minusDec, mulSmall, placesSmall, plusDec, timesDec } from './small-decimal.js';
 
 /** Default slippage of market and stop-loss fills, basis points. */
 export const DEFAULT_SLIPPAGE_BPS = 5;
@@ -186,6 +192,8 @@ export interface PaperEngineSnapshot {
 }
 
 const CLIENT_ID_RE = /^[A-Za-z0-9_-]{1,36}$/;
+/** What {@link PaperEngine.applyStep} returns when nothing filled (performance: most steps fill nothing). */
+const NO_FILLS: PaperFill[] = Object.freeze([]) as unknown as PaperFill[];
 
 /**
  * The wire form of a decimal (precision.ts `str`), without its defensive copy for Decimal instances
@@ -200,25 +208,34 @@ function str(v: DecimalInput): string {
   return s;
 }
 
-/** Most entries of the {@link dec} memo before it is cleared. */
-const DEC_MEMO_SIZE = 2048;
-/** Decimals by their wire string: those just written by {@link str} (the state keeps decimals as strings). */
-const decMemo = new Map<string, Decimal>();
+/** Entries of the {@link dec} memo: a ring of the decimals last written by {@link str}. */
+const DEC_MEMO_SIZE = 32;
+const memoS: string[] = new Array<string>(DEC_MEMO_SIZE).fill('');
+const memoD: Decimal[] = new Array<Decimal>(DEC_MEMO_SIZE);
+let memoNext = 0;
+/**
+ * Decimals by their wire string: those just written by {@link str} (the state keeps decimals as strings, and
+ * the same balances, locks and amounts are read back right after being stored). A ring (no hashing: the
+ * strings are compared by `===`, equal when the same string object, which a read of a just written field is).
+ */
 function remember(s: string, d: Decimal): void {
-  if (decMemo.size >= DEC_MEMO_SIZE) decMemo.clear();
-  decMemo.set(s, d);
+  memoS[memoNext] = s;
+  memoD[memoNext] = d;
+  memoNext = (memoNext + 1) % DEC_MEMO_SIZE;
 }
 
 /**
- * precision.ts `dec` that first looks the string up among the decimals recently written (performance: the
- * same balances, locks and amounts are parsed again right after being stored). Decimal instances are
- * immutable, and a memoised one is a {@link Dec} with exactly the string's (non-zero) value — what parsing
- * gives — so results are unchanged.
+ * precision.ts `dec` that first looks the string up among the decimals recently written (performance). Decimal
+ * instances are immutable, and a memoised one is a {@link Dec} with exactly the string's (non-zero) value —
+ * what parsing gives — so results are unchanged.
  */
 function dec(v: DecimalInput): Decimal {
   if (typeof v === 'string') {
-    const d = decMemo.get(v);
-    if (d !== undefined) return d;
+    // newest first: a field is usually read right after it was written
+    for (let k = 1; k <= DEC_MEMO_SIZE; k++) {
+      const i = (memoNext - k + DEC_MEMO_SIZE) % DEC_MEMO_SIZE;
+      if (memoS[i] === v) return memoD[i]!;
+    }
   }
   return parseDecimal(v);
 }
@@ -254,17 +271,14 @@ export class PaperEngine {
   private readonly byId = new Map<string, PaperOrderState>();
   private readonly byClientId = new Map<string, PaperOrderState>();
   private readonly open = new Set<PaperOrderState>();
-  /**
-   * Per symbol, float bounds of the open orders' levels for {@link anyMayBeReached} (derived, not state): the
-   * highest level reached going down, the lowest reached going up, and whether an order is always matched;
-   * null = to rebuild (after any change of the open orders).
-   */
-  private reach: Map<string, { down: number; up: number; always: boolean }> | null = null;
-  /**
-   * Step closes not yet written to `s.lastPrice` (performance: the decimal string of a float is only built
-   * when the last price is read; {@link flushPrices} writes them before any read of the state).
-   */
-  private readonly pendingPrices = new Map<string, { price: number; ts: number }>();
+  /** Derived per-symbol data (see {@link Lane}), built on first use of a market. */
+  private readonly lanes = new Map<string, Lane>();
+  /** The lane last looked up (steps of one symbol come in runs). */
+  private lastLane: Lane | null = null;
+  /** Bumped on every change of the open orders (their set, or a trigger): lanes' reach bounds are then rebuilt. */
+  private openVersion = 0;
+  /** True when a lane holds a step close not yet written to `s.lastPrice` (see {@link flushPrices}). */
+  private pendingPrices = false;
   private events: PaperEvent[] = [];
   /** Open orders released from hold whose first step is still to come (see {@link PlaceContext.hold}). */
   private released = 0;
@@ -368,6 +382,8 @@ export class PaperEngine {
     const m = this.market(req.symbol);
     // Spot venues know no reduce-only: such a sell is a plain sell and reserves its base while it rests.
     if (m.type === 'spot' && req.reduceOnly === true && req.side === 'sell') req = { ...req, reduceOnly: false };
+    const fast = this.placeRestingLimit(req, ctx, m);
+    if (fast !== undefined) return fast;
     if (!ORDER_SIDES_SET.has(req.side)) reject('INVALID_ORDER', `side: must be buy or sell, got "${String(req.side)}"`);
     if (!ORDER_TYPES_SET.has(req.type)) reject('INVALID_ORDER', `type: must be market or limit, got "${String(req.type)}"`);
     const kind = req.kind ?? 'regular';
@@ -464,6 +480,89 @@ export class PaperEngine {
   }
 
   /**
+   * {@link placeOrder}'s fast path for the most common order, a spot limit order, not reduce-only, that rests
+   * (not marketable at the current price, or held): every check of placeOrder made on the canonical decimal strings with
+   * {@link cmpSmall} & co. (exact where they answer) and float comparisons that are exact where they decide
+   * (see {@link matchLimit}); undefined — before any change — whenever a check cannot be decided that way or
+   * would fail, and placeOrder then runs its full path (and throws its error). The order stored, the funds
+   * locked, the events and the returned order are what the full path gives.
+   */
+  private placeRestingLimit(req: OrderRequest, ctx: PlaceContext, m: MarketInfo): Order | undefined {
+    if (req.type !== 'limit' || (req.kind !== undefined && req.kind !== 'regular') || req.triggerPrice !== undefined || m.type !== 'spot') return undefined;
+    const side = req.side;
+    if (side !== 'buy' && side !== 'sell') return undefined;
+    // reduce-only orders take the full path
+    if (req.reduceOnly === true) return undefined;
+    const amount = req.amount;
+    const price = req.price;
+    if (typeof amount !== 'string' || typeof price !== 'string' || canonicalSmall(amount) !== amount || canonicalSmall(price) !== price) return undefined;
+    if (!(cmpSmall(amount, '0') > 0) || !(cmpSmall(price, '0') > 0)) return undefined;
+    const ap = stepPlaces(m.amountStep);
+    const pp = stepPlaces(m.priceStep);
+    if (ap < 0 || pp < 0 || placesSmall(amount) > ap || placesSmall(price) > pp) return undefined;
+    if (m.minAmount !== null && !(cmpSmall(amount, m.minAmount) >= 0)) return undefined;
+    const c = ctx.price;
+    if (c !== undefined && c !== null && (typeof c !== 'number' || !(c > 0) || c === Infinity)) return undefined;
+    const held = ctx.hold === true;
+    if (typeof c === 'number' && !held) {
+      // not marketable at the current price: a buy strictly below it, a sell strictly above (exact when the
+      // floats differ; a tie goes to the full path)
+      const pf = Number(price);
+      if (side === 'buy' ? !(pf < c) : !(pf > c)) return undefined;
+    }
+    if (m.minNotional !== null) {
+      const notional = mulSmall(amount, price);
+      if (notional === null || !(cmpSmall(notional, m.minNotional) >= 0)) return undefined;
+    }
+    // the lock: a buy's cost plus the taker fee of the quote, a sell's base amount
+    let lock: string | null;
+    let lockCurrency: string;
+    if (side === 'buy') {
+      const cost = mulSmall(amount, price);
+      lock = cost === null ? null : mulSmall(cost, this.lane(m.symbol)!.takerPlus1S);
+      if (lock === null) return undefined;
+      lockCurrency = m.quote;
+    } else {
+      lock = amount;
+      lockCurrency = m.base;
+    }
+    if (!(cmpSmall(this.s.balances[lockCurrency]?.free ?? '0', lock) >= 0)) return undefined;
+
+    if (typeof c === 'number') this.notePrice(m.symbol, c, ctx.now);
+    const seq = this.s.nextOrderSeq;
+    const o: PaperOrderState = {
+      id: String(seq),
+      clientOrderId: req.clientOrderId,
+      symbol: m.symbol,
+      side,
+      type: 'limit',
+      kind: 'regular',
+      status: 'open',
+      amount,
+      filled: '0',
+      price,
+      average: null,
+      triggerPrice: null,
+      reduceOnly: false,
+      fee: '0',
+      feeCurrency: null,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+      seq,
+      triggered: false,
+      lock: '0',
+      lockCurrency: null,
+    };
+    if (held) o.held = true;
+    this.move(lockCurrency, lock);
+    o.lock = lock;
+    o.lockCurrency = lockCurrency;
+    this.store(o);
+    this.emitOrder(o);
+    return toOrder(o);
+  }
+
+  /**
    * Cancels an open order and releases its locked funds. Cancelling a cancelled order returns it unchanged.
    * @throws RejectedOrderError `ORDER_NOT_FOUND` for an unknown id, `INVALID_ORDER` when it already filled
    */
@@ -516,14 +615,14 @@ export class PaperEngine {
       .sort()
       .map((currency) => {
         const b = this.s.balances[currency]!;
-        return { currency, free: b.free, used: b.used, total: str(dec(b.free).plus(b.used)) };
+        return { currency, free: b.free, used: b.used, total: plusS(b.free, b.used) };
       });
   }
 
   /** Balance of one currency (zeros when never held). */
   balance(currency: string): Balance {
     const b = this.s.balances[currency] ?? { free: '0', used: '0' };
-    return { currency, free: b.free, used: b.used, total: str(dec(b.free).plus(b.used)) };
+    return { currency, free: b.free, used: b.used, total: plusS(b.free, b.used) };
   }
 
   /**
@@ -599,25 +698,31 @@ export class PaperEngine {
    * order. A position whose liquidation price the step reaches is liquidated before any fill further
    * along the adverse direction (and at once when the step opens beyond it). Steps of unknown symbols are
    * ignored.
-   * @returns the fills of this step, in order
+   * @returns the fills of this step, in order (a shared frozen empty array when there are none)
    */
   applyStep(step: PriceStep): PaperFill[] {
-    const m = this.cfg.markets[step.symbol];
-    if (!m) return [];
-    const out: PaperFill[] = [];
-    if (m.type === 'spot') this.initCost(m, step.open);
-    const pos0 = this.s.positions[m.symbol];
-    if (pos0 && this.mayBeBeyondLiquidation(pos0, step.open) && this.beyondLiquidation(pos0, dec(step.open))) out.push(this.liquidate(pos0, step.ts));
+    const lane = this.lane(step.symbol);
+    if (lane === null) return NO_FILLS;
+    const m = lane.m;
+    let out: PaperFill[] | null = null;
+    if (lane.spot) {
+      if (this.s.averageCost[m.base] === null) this.initCost(m, step.open);
+    } else {
+      const pos0 = this.s.positions[m.symbol];
+      if (pos0 && this.mayBeBeyondLiquidation(pos0, step.open) && this.beyondLiquidation(pos0, dec(step.open))) (out ??= []).push(this.liquidate(pos0, step.ts));
+    }
     // Performance: most steps reach no order; then the (decimal) matching below is skipped altogether.
-    if (this.anyMayBeReached(m.symbol, step)) {
-      const candidates = processingOrder([...this.open].filter((o) => o.symbol === m.symbol));
+    if (this.anyMayBeReached(lane, step)) {
+      const candidates = this.candidates(m.symbol);
       const opts = { slippageBps: this.cfg.slippageBps, priceStep: m.priceStep };
       for (const o of candidates) {
         if (o.status !== 'open' || o.held === true) continue;
         if (o.reduceOnly && !this.canReduce(m, o.side)) continue;
-        if (!this.mayBeReached(o, step)) continue; // matchOrder would return null
-        const match = matchOrder(o, step, opts);
+        const r = reachOf(o);
+        if (r.always ? false : r.down ? r.f < step.low : r.f > step.high) continue; // matchOrder would return null
+        const match = r.limit !== null ? (matchLimit(r, step) ?? matchOrder(o, step, opts)) : matchOrder(o, step, opts);
         if (!match) continue;
+        out ??= [];
         const pos = this.s.positions[m.symbol];
         if (pos && this.liquidationBefore(pos, step, match.point)) {
           out.push(this.liquidate(pos, step.ts));
@@ -625,14 +730,14 @@ export class PaperEngine {
         }
         if (match.price === null) {
           o.triggered = true;
-          this.reach = null;
+          this.openVersion++;
           o.updatedAt = step.ts;
           this.emitOrder(o);
           continue;
         }
         if (match.triggered) {
           o.triggered = true;
-          this.reach = null;
+          this.openVersion++;
         }
         // Released from hold on this step: a limit / take-profit gets its own level, not a better open.
         const price = o.held === false && o.kind !== 'stop_loss' ? releasedPrice(o, match.price) : match.price;
@@ -646,10 +751,51 @@ export class PaperEngine {
       }
     }
     if (this.released > 0) this.endRelease(m.symbol);
-    const pos = this.s.positions[m.symbol];
-    if (pos && this.touchesLiquidation(pos, step)) out.push(this.liquidate(pos, step.ts));
-    this.notePrice(m.symbol, step.close, step.ts);
-    return out;
+    if (!lane.spot) {
+      const pos = this.s.positions[m.symbol];
+      if (pos && this.touchesLiquidation(pos, step)) (out ??= []).push(this.liquidate(pos, step.ts));
+    }
+    if (lane.hasLast) {
+      // performance: the decimal string of the close is only built when the last price is read
+      lane.pendingPrice = step.close;
+      lane.pendingTs = step.ts;
+      lane.pending = true;
+      this.pendingPrices = true;
+      if (lane.spot && this.s.averageCost[m.base] === null) this.initCost(m, step.close);
+    } else this.notePrice(m.symbol, step.close, step.ts);
+    return out ?? NO_FILLS;
+  }
+
+  /**
+   * The open orders of `symbol` in {@link processingOrder} order: the open set keeps creation order (orders
+   * enter it once, when stored), which is that order unless a take-profit must move behind a stop-loss.
+   */
+  private candidates(symbol: string): PaperOrderState[] {
+    const out: PaperOrderState[] = [];
+    let tp = false;
+    for (const o of this.open) {
+      if (o.symbol !== symbol) continue;
+      out.push(o);
+      if (o.kind === 'take_profit') tp = true;
+    }
+    return tp ? processingOrder(out) : out;
+  }
+
+  /** The {@link Lane} of a symbol, or null for an unknown one. */
+  private lane(symbol: string): Lane | null {
+    const last = this.lastLane;
+    if (last !== null && last.m.symbol === symbol) return last;
+    let l = this.lanes.get(symbol);
+    if (l === undefined) {
+      const m = this.cfg.markets[symbol];
+      if (!m) return null;
+      const taker = dec(m.takerFee);
+      const takerPlus1 = taker.plus(1);
+      l = { m, spot: m.type === 'spot', takerPlus1, takerPlus1S: str(takerPlus1), version: -1, down: -Infinity, up: Infinity, always: false, any: false, hasLast: symbol in this.s.lastPrice, pending: false, pendingPrice: 0, pendingTs: 0 };
+      this.lanes.set(symbol, l);
+    }
+    this.lastLane = l;
+    return l;
   }
 
   /**
@@ -665,7 +811,7 @@ export class PaperEngine {
         n++;
       }
     }
-    if (n > 0) this.reach = null;
+    if (n > 0) this.openVersion++;
     this.released += n;
     return n;
   }
@@ -758,6 +904,11 @@ export class PaperEngine {
   /** Moves `amount` from free to used (negative: back). */
   private move(currency: string, amount: DecimalInput): void {
     const b = this.bal(currency);
+    if (typeof amount === 'string') {
+      b.free = minusS(b.free, amount);
+      b.used = plusS(b.used, amount);
+      return;
+    }
     b.free = str(dec(b.free).minus(amount));
     b.used = str(dec(b.used).plus(amount));
   }
@@ -769,26 +920,33 @@ export class PaperEngine {
   }
 
   private notePrice(symbol: string, price: Decimal | number, ts: number): void {
-    if (typeof price === 'number' && symbol in this.s.lastPrice) {
-      const p = this.pendingPrices.get(symbol);
-      if (p) {
-        p.price = price;
-        p.ts = ts;
-      } else this.pendingPrices.set(symbol, { price, ts });
+    const lane = this.lane(symbol);
+    if (typeof price === 'number' && lane !== null && lane.hasLast) {
+      lane.pendingPrice = price;
+      lane.pendingTs = ts;
+      lane.pending = true;
+      this.pendingPrices = true;
     } else {
       // the first price of a symbol is written at once (the state's keys keep their order)
-      this.pendingPrices.delete(symbol);
+      if (lane !== null) {
+        lane.pending = false;
+        lane.hasLast = true;
+      }
       this.s.lastPrice[symbol] = { price: typeof price === 'number' ? numberString(price) : str(price), ts };
     }
     const m = this.cfg.markets[symbol];
     if (m?.type === 'spot') this.initCost(m, price);
   }
 
-  /** Writes the pending step closes to `s.lastPrice` (see {@link pendingPrices}). */
+  /** Writes the lanes' pending step closes to `s.lastPrice` (see {@link Lane.pending}). */
   private flushPrices(): void {
-    if (this.pendingPrices.size === 0) return;
-    for (const [symbol, p] of this.pendingPrices) this.s.lastPrice[symbol] = { price: numberString(p.price), ts: p.ts };
-    this.pendingPrices.clear();
+    if (!this.pendingPrices) return;
+    for (const [symbol, l] of this.lanes) {
+      if (!l.pending) continue;
+      this.s.lastPrice[symbol] = { price: numberString(l.pendingPrice), ts: l.pendingTs };
+      l.pending = false;
+    }
+    this.pendingPrices = false;
   }
 
   /** Gives a starting base holding of unknown cost the first price seen. */
@@ -800,45 +958,31 @@ export class PaperEngine {
   }
 
   /**
-   * Float pre-check of {@link matchOrder}: false only when the step certainly cannot reach the order (its limit
-   * or trigger level beyond the step's low/high), so the exact decimal matching can be skipped. Exact: the
-   * decimal of a float is its shortest representation `s` (Number(s) = the float), and rounding to a float is
-   * monotonic, so `Number(level) < low` implies `level < s` (never reached going down); likewise up.
+   * True unless every open order of the lane's symbol certainly stays unreached by `step` (see
+   * {@link reachOf}): compares the step with the lane's float bounds, rebuilt only after the open orders changed.
    */
-  private mayBeReached(o: PaperOrderState, step: PriceStep): boolean {
-    const lv = reachLevel(o);
-    if (lv === null) return true;
-    const f = Number(lv.level);
-    return lv.down ? !(f < step.low) : !(f > step.high);
-  }
-
-  /**
-   * True unless every open order of `symbol` certainly stays unreached by `step` (see {@link mayBeReached}):
-   * compares the step with the symbol's float bounds, rebuilt only after the open orders changed.
-   */
-  private anyMayBeReached(symbol: string, step: PriceStep): boolean {
-    this.reach ??= this.buildReach();
-    const r = this.reach.get(symbol);
-    if (r === undefined) return false;
-    return r.always || !(r.down < step.low) || !(r.up > step.high);
-  }
-
-  private buildReach(): Map<string, { down: number; up: number; always: boolean }> {
-    const out = new Map<string, { down: number; up: number; always: boolean }>();
-    for (const o of this.open) {
-      if (o.held === true) continue;
-      let r = out.get(o.symbol);
-      if (r === undefined) {
-        r = { down: -Infinity, up: Infinity, always: false };
-        out.set(o.symbol, r);
+  private anyMayBeReached(lane: Lane, step: PriceStep): boolean {
+    if (lane.version !== this.openVersion) {
+      let down = -Infinity;
+      let up = Infinity;
+      let always = false;
+      let any = false;
+      const symbol = lane.m.symbol;
+      for (const o of this.open) {
+        if (o.symbol !== symbol || o.held === true) continue;
+        any = true;
+        const r = reachOf(o);
+        if (r.always) always = true;
+        else if (r.down) down = Math.max(down, r.f);
+        else up = Math.min(up, r.f);
       }
-      const lv = reachLevel(o);
-      const f = lv === null ? NaN : Number(lv.level);
-      if (f !== f) r.always = true;
-      else if (lv!.down) r.down = Math.max(r.down, f);
-      else r.up = Math.min(r.up, f);
+      lane.down = down;
+      lane.up = up;
+      lane.always = always;
+      lane.any = any;
+      lane.version = this.openVersion;
     }
-    return out;
+    return lane.any && (lane.always || !(lane.down < step.low) || !(lane.up > step.high));
   }
 
   /** Float pre-check of {@link beyondLiquidation} at a float price: false only when certainly not beyond. */
@@ -849,7 +993,7 @@ export class PaperEngine {
   }
 
   private canReduce(m: MarketInfo, side: OrderSide): boolean {
-    if (m.type === 'spot') return side === 'sell' && dec(this.s.balances[m.base]?.free ?? '0').gt(0);
+    if (m.type === 'spot') return side === 'sell' && cmpS(this.s.balances[m.base]?.free ?? '0', '0') > 0;
     const p = this.s.positions[m.symbol];
     return p !== undefined && p.side === (side === 'sell' ? 'long' : 'short');
   }
@@ -867,7 +1011,7 @@ export class PaperEngine {
       if (side === 'sell') return reduceOnly ? null : { currency: m.base, amount, what: '' };
       if (ref === null) return null;
       const px = kind === 'stop_loss' ? slipped('buy', ref, this.cfg.slippageBps, m.priceStep) : ref;
-      return { currency: m.quote, amount: amount.mul(px).mul(taker.plus(1)), what: ' (cost + fee)' };
+      return { currency: m.quote, amount: amount.mul(px).mul(this.lane(m.symbol)!.takerPlus1), what: ' (cost + fee)' };
     }
     if (reduceOnly || ref === null) return null;
     const p = this.s.positions[m.symbol];
@@ -885,12 +1029,17 @@ export class PaperEngine {
     if (o.clientOrderId !== null) this.byClientId.set(o.clientOrderId, o);
     if (o.status === 'open') {
       this.open.add(o);
-      this.reach = null;
+      this.openVersion++;
     }
   }
 
   private releaseLock(o: PaperOrderState): void {
-    if (o.lockCurrency !== null && o.lock !== '0' && !dec(o.lock).isZero()) this.move(o.lockCurrency, dec(o.lock).neg());
+    if (o.lockCurrency !== null && o.lock !== '0' && cmpS(o.lock, '0') !== 0) {
+      // move(currency, −lock): free − (−lock), used + (−lock)
+      const b = this.bal(o.lockCurrency);
+      b.free = plusS(b.free, o.lock);
+      b.used = minusS(b.used, o.lock);
+    }
     o.lock = '0';
     o.lockCurrency = null;
   }
@@ -900,7 +1049,7 @@ export class PaperEngine {
     o.status = status;
     o.updatedAt = ts;
     this.open.delete(o);
-    this.reach = null;
+    this.openVersion++;
     this.emitOrder(o);
   }
 
@@ -910,6 +1059,7 @@ export class PaperEngine {
    */
   private fill(o: PaperOrderState, price: Decimal, liquidity: 'maker' | 'taker', ts: number): FillOutcome {
     const m = this.cfg.markets[o.symbol]!;
+    if (m.type === 'spot') return this.fillSpot(o, m, price, liquidity, ts);
     const rate = dec(liquidity === 'maker' ? m.makerFee : m.takerFee);
     const amount = dec(o.amount).minus(o.filled);
     const lock = dec(o.lock);
@@ -917,37 +1067,7 @@ export class PaperEngine {
     let fee: Decimal;
     let pnl = ZERO;
     let closed: PositionSide | null = null;
-    if (m.type === 'spot') {
-      if (o.side === 'buy') {
-        qty = amount;
-        const cost = qty.mul(price);
-        fee = cost.mul(rate);
-        const available = this.freeOf(m.quote).plus(o.lockCurrency === m.quote ? lock : 0);
-        if (available.lt(cost.plus(fee))) return { ok: false, reason: 'insufficient', message: `amount: needs ${str(cost.plus(fee))} ${m.quote} (cost + fee), free ${str(available)} ${m.quote}` };
-        this.releaseLock(o);
-        const base = this.bal(m.base);
-        const quote = this.bal(m.quote);
-        const held = this.totalOf(m.base);
-        const avg = this.s.averageCost[m.base];
-        this.s.averageCost[m.base] = str(held.isZero() || avg === null || avg === undefined ? price : averageEntry(held, avg, qty, price));
-        quote.free = str(dec(quote.free).minus(cost).minus(fee));
-        base.free = str(dec(base.free).plus(qty));
-      } else {
-        const free = this.freeOf(m.base).plus(o.lockCurrency === m.base ? lock : 0);
-        qty = o.reduceOnly ? dmin(amount, free) : amount;
-        if (qty.isZero()) return { ok: false, reason: 'nothing_to_reduce' };
-        if (free.lt(qty)) return { ok: false, reason: 'insufficient', message: `amount: needs ${str(qty)} ${m.base}, free ${str(free)} ${m.base}` };
-        this.releaseLock(o);
-        const base = this.bal(m.base);
-        const quote = this.bal(m.quote);
-        const proceeds = qty.mul(price);
-        fee = proceeds.mul(rate);
-        const avg = this.s.averageCost[m.base];
-        pnl = avg === null || avg === undefined ? ZERO : realizedPnl('long', avg, price, qty);
-        base.free = str(dec(base.free).minus(qty));
-        quote.free = str(dec(quote.free).plus(proceeds).minus(fee));
-      }
-    } else {
+    {
       const pos = this.s.positions[m.symbol];
       const dir: PositionSide = o.side === 'buy' ? 'long' : 'short';
       const closing = pos && pos.side !== dir ? dmin(amount, pos.amount) : ZERO;
@@ -1045,8 +1165,82 @@ export class PaperEngine {
     o.updatedAt = ts;
     o.status = 'closed';
     this.open.delete(o);
-    this.reach = null;
+    this.openVersion++;
     return { ok: true, fill: f, closedSide: closed };
+  }
+
+  /**
+   * {@link fill} on a spot market, on the decimal strings of the state: each sum, difference and product is
+   * `str` of the decimal.js operation ({@link plusS} & co.: exact small-decimal arithmetic when it applies,
+   * decimal.js otherwise), in the same order, so the results are the same strings.
+   */
+  private fillSpot(o: PaperOrderState, m: MarketInfo, priceD: Decimal, liquidity: 'maker' | 'taker', ts: number): FillOutcome {
+    const price = str(priceD);
+    const rate = liquidity === 'maker' ? m.makerFee : m.takerFee;
+    const amount = o.filled === '0' ? o.amount : minusS(o.amount, o.filled);
+    let qty: string;
+    let fee: string;
+    let pnl = '0';
+    if (o.side === 'buy') {
+      qty = amount;
+      const cost = timesS(qty, price);
+      fee = timesS(cost, rate);
+      const free = this.s.balances[m.quote]?.free ?? '0';
+      const available = o.lockCurrency === m.quote ? plusS(free, o.lock) : free;
+      const need = plusS(cost, fee);
+      if (cmpS(available, need) < 0) return { ok: false, reason: 'insufficient', message: `amount: needs ${need} ${m.quote} (cost + fee), free ${str(dec(available))} ${m.quote}` };
+      this.releaseLock(o);
+      const base = this.bal(m.base);
+      const quote = this.bal(m.quote);
+      const held = plusS(base.free, base.used);
+      const avg = this.s.averageCost[m.base];
+      this.s.averageCost[m.base] = held === '0' || avg === null || avg === undefined ? price : divS(plusS(timesS(held, avg), timesS(qty, price)), plusS(held, qty));
+      quote.free = minusS(minusS(quote.free, cost), fee);
+      base.free = plusS(base.free, qty);
+    } else {
+      const free0 = this.s.balances[m.base]?.free ?? '0';
+      const free = o.lockCurrency === m.base ? plusS(free0, o.lock) : free0;
+      qty = o.reduceOnly && cmpS(free, amount) < 0 ? str(dec(free)) : amount;
+      if (cmpS(qty, '0') === 0) return { ok: false, reason: 'nothing_to_reduce' };
+      if (cmpS(free, qty) < 0) return { ok: false, reason: 'insufficient', message: `amount: needs ${str(dec(qty))} ${m.base}, free ${str(dec(free))} ${m.base}` };
+      this.releaseLock(o);
+      const base = this.bal(m.base);
+      const quote = this.bal(m.quote);
+      const proceeds = timesS(qty, price);
+      fee = timesS(proceeds, rate);
+      const avg = this.s.averageCost[m.base];
+      pnl = avg === null || avg === undefined ? '0' : timesS(minusS(price, avg), qty);
+      base.free = minusS(base.free, qty);
+      quote.free = minusS(plusS(quote.free, proceeds), fee);
+    }
+    const f: PaperFill = {
+      id: String(this.s.nextFillSeq++),
+      orderId: o.id,
+      clientOrderId: o.clientOrderId,
+      symbol: o.symbol,
+      side: o.side,
+      price,
+      amount: qty,
+      fee,
+      feeCurrency: m.quote,
+      liquidity,
+      ts,
+      realizedPnl: pnl,
+      liquidation: false,
+    };
+    this.s.fills.push(f);
+    // x + 0 is x: the state's strings are canonical (written by str)
+    if (pnl !== '0') this.s.totals.realizedPnl = plusS(this.s.totals.realizedPnl, pnl);
+    this.s.totals.fees = plusS(this.s.totals.fees, fee);
+    o.filled = o.filled === '0' ? qty : plusS(o.filled, qty);
+    o.average = price;
+    o.fee = o.fee === '0' ? fee : plusS(o.fee, fee);
+    o.feeCurrency = m.quote;
+    o.updatedAt = ts;
+    o.status = 'closed';
+    this.open.delete(o);
+    this.openVersion++;
+    return { ok: true, fill: f, closedSide: null };
   }
 
   /** Events and reduce-only clean-up after a successful fill that closed a position of `closedSide` (or none). */
@@ -1055,7 +1249,7 @@ export class PaperEngine {
     this.emitOrder(o);
     this.events.push({ type: 'fill', fill: { ...f } });
     if (m.type === 'spot') {
-      if (o.side === 'sell' && dec(this.balance(m.base).total).isZero()) {
+      if (o.side === 'sell' && cmpS(this.balance(m.base).total, '0') === 0) {
         this.s.averageCost[m.base] = null;
         for (const other of [...this.open]) {
           const om = this.cfg.markets[other.symbol]!;
@@ -1242,6 +1436,31 @@ function numberString(x: number): string {
   return x === 0 || s.indexOf('e') !== -1 ? str(x) : s;
 }
 
+const stepPlacesMemo = new Map<string, number>();
+/** k when a market step is the plain string of 10^-k (`1`, `0.01`, `0.00001` …), else -1 (memoised). */
+function stepPlaces(step: string): number {
+  let k = stepPlacesMemo.get(step);
+  if (k === undefined) {
+    k = step === '1' ? 0 : /^0\.0*1$/.test(step) ? step.length - 2 : -1;
+    if (stepPlacesMemo.size < 1024) stepPlacesMemo.set(step, k);
+  }
+  return k;
+}
+
+/** `str(dec(a).plus(b))` (small-decimal.ts {@link plusDec}: exact string arithmetic when it applies, else decimal.js). */
+const plusS = plusDec;
+/** `str(dec(a).minus(b))` (see {@link plusS}). */
+const minusS = minusDec;
+/** `str(dec(a).mul(b))` (see {@link plusS}). */
+const timesS = timesDec;
+/** `str(dec(a).div(b))` (see {@link plusS}). */
+const divS = divDec;
+/** `dec(a).cmp(b)` (−1, 0, 1) (see {@link plusS}). */
+function cmpS(a: string, b: string): number {
+  const c = cmpSmall(a, b);
+  return c === c ? c : dec(a).cmp(b);
+}
+
 /**
  * The price of a limit or take-profit fill on the first step after its release from hold: its own level — the
  * limit price, else the trigger of a market take-profit — when the match would give a better one.
@@ -1254,15 +1473,80 @@ function releasedPrice(o: PaperOrderState, price: Decimal): Decimal {
 }
 
 /**
- * The level at which the fill rules reach an order and the direction: a limit's price (buy: reached going
- * down, sell: up), or an untriggered conditional's trigger; null when always matched (market orders) or when
- * the price is missing (matchOrder reports it).
+ * Derived per-symbol data of an engine (performance; not state): the market and its taker fee + 1, the float
+ * bounds of its open orders' levels for {@link PaperEngine.anyMayBeReached} — the highest level reached going
+ * down, the lowest reached going up, whether an order is always matched and whether there is any — valid while
+ * `version` equals the engine's open-orders version, and the last step close not yet written to `s.lastPrice`.
  */
-function reachLevel(o: PaperOrderState): { level: string; down: boolean } | null {
+interface Lane {
+  m: MarketInfo;
+  spot: boolean;
+  takerPlus1: Decimal;
+  takerPlus1S: string;
+  version: number;
+  down: number;
+  up: number;
+  always: boolean;
+  any: boolean;
+  /** `s.lastPrice` has an entry for the symbol (later closes may then wait in `pendingPrice`). */
+  hasLast: boolean;
+  pending: boolean;
+  pendingPrice: number;
+  pendingTs: number;
+}
+
+/**
+ * Where the fill rules reach an order (performance cache of an order, kept on it under a symbol key so that
+ * neither the state's JSON nor `structuredClone` carry it): the level — a limit's price (buy: reached going
+ * down, sell: up), or an untriggered conditional's trigger — as a float `f` and, for a resting limit (regular,
+ * or a triggered conditional limit), as a decimal `limit`; `always` when matched by every step (market orders,
+ * or a missing price, which matchOrder reports). Valid while the order's `triggered` equals `triggered`.
+ */
+interface Reach {
+  triggered: boolean;
+  always: boolean;
+  down: boolean;
+  f: number;
+  /** The resting limit's price (null for other orders) and its decimal, parsed on first use. */
+  limit: string | null;
+  limitD: Decimal | null;
+}
+const REACH = Symbol('reach');
+type WithReach = PaperOrderState & { [REACH]?: Reach };
+
+/** The {@link Reach} of an order (cached on it). */
+function reachOf(o: PaperOrderState): Reach {
+  const c = (o as WithReach)[REACH];
+  if (c !== undefined && c.triggered === o.triggered) return c;
+  let r: Reach;
   if (o.kind === 'regular' || o.triggered) {
-    if (o.type === 'market' || o.price === null) return null;
-    return { level: o.price, down: o.side === 'buy' };
+    if (o.type === 'market' || o.price === null) r = { triggered: o.triggered, always: true, down: false, f: NaN, limit: null, limitD: null };
+    else r = { triggered: o.triggered, always: false, down: o.side === 'buy', f: Number(o.price), limit: o.price, limitD: null };
+  } else if (o.triggerPrice === null) r = { triggered: o.triggered, always: true, down: false, f: NaN, limit: null, limitD: null };
+  else r = { triggered: o.triggered, always: false, down: triggerDirection(o.kind, o.side) === 'down', f: Number(o.triggerPrice), limit: null, limitD: null };
+  if (r.f !== r.f && !r.always) r.always = true;
+  (o as WithReach)[REACH] = r;
+  return r;
+}
+
+/**
+ * {@link matchOrder} of a resting limit order (`r.limit` set) decided with floats where they are exact: the
+ * step reaches the limit P going down when `Number(P) > low` (rounding to floats is monotonic, and a float's
+ * decimal is its shortest representation), not when `Number(P) < low`; likewise up with the high; and the
+ * reach point min(P, open) (max going up) is P when `Number(P) < open` (`>` going up). Then the fill is at P
+ * itself: the limit is on the tick (placeOrder checks it), so rounding it against the trader and capping it at
+ * the limit give P. Returns undefined when a float comparison ties (the caller runs matchOrder) and null when
+ * the step does not reach the order — exactly as matchOrder would.
+ */
+function matchLimit(r: Reach, step: PriceStep): OrderMatch | null | undefined {
+  const f = r.f;
+  if (r.down) {
+    if (f < step.low) return null;
+    if (!(f > step.low) || !(f < step.open)) return undefined;
+  } else {
+    if (f > step.high) return null;
+    if (!(f < step.high) || !(f > step.open)) return undefined;
   }
-  if (o.triggerPrice === null) return null;
-  return { level: o.triggerPrice, down: triggerDirection(o.kind, o.side) === 'down' };
+  const p = (r.limitD ??= dec(r.limit!));
+  return { price: p, point: p, liquidity: 'maker', triggered: false };
 }

@@ -49,10 +49,31 @@ export type StepRounding = 'down' | 'up' | 'nearest';
  * E.g. `roundToStep("65000.04", "0.1", "up")` → 65000.1.
  */
 export function roundToStep(v: DecimalInput, step: DecimalInput, mode: StepRounding): Decimal {
+  const rm = mode === 'down' ? Decimal.ROUND_FLOOR : mode === 'up' ? Decimal.ROUND_CEIL : Decimal.ROUND_HALF_UP;
+  // Performance: a step of 1, 0.1, 0.01 … (every tick and amount step of the paper markets) is rounding to
+  // k decimal places: v / 10^-k = v × 10^k is exact for v of at most 40 significant digits (the precision), so
+  // the quotient rounded to an integer, times the step, is v rounded at the k-th place — the same value.
+  if (typeof step === 'string') {
+    const k = decimalPlacesOfPowerStep(step);
+    if (k >= 0) {
+      const x = new Dec(v);
+      if (x.isFinite() && x.sd() <= 40) return x.toDecimalPlaces(k, rm);
+    }
+  }
   const s = new Dec(step);
   const q = new Dec(v).div(s);
-  const rm = mode === 'down' ? Decimal.ROUND_FLOOR : mode === 'up' ? Decimal.ROUND_CEIL : Decimal.ROUND_HALF_UP;
   return q.toDecimalPlaces(0, rm).mul(s);
+}
+
+const powerStepPlaces = new Map<string, number>();
+/** k when `step` is the plain string of 10^-k (`1`, `0.1`, `0.01` …, k ≥ 0), else -1 (memoised by string). */
+function decimalPlacesOfPowerStep(step: string): number {
+  let k = powerStepPlaces.get(step);
+  if (k === undefined) {
+    k = step === '1' ? 0 : /^0\.0*1$/.test(step) ? step.length - 2 : -1;
+    if (powerStepPlaces.size < 1024) powerStepPlaces.set(step, k);
+  }
+  return k;
 }
 
 /** The smaller of two decimals. */
