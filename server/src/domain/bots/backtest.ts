@@ -180,10 +180,13 @@ interface Track {
   pHigh: number;
   pLow: number;
   pClose: number;
-  /** Close of the last step applied (the current price), null before the first step. */
-  last: number | null;
-  /** Close of the last closed candle (equity valuation), null before the first close. */
-  lastClose: number | null;
+  /**
+   * Close of the last step applied (the current price), NaN before the first step (NaN, not null: a field
+   * only ever holding numbers keeps them unboxed — no allocation per step).
+   */
+  last: number;
+  /** Close of the last closed candle (equity valuation), NaN before the first close. */
+  lastClose: number;
   /** The price step object, rewritten for every step of the symbol (the engine keeps no reference to it). */
   step: PriceStep;
   /** The closed-candle event of the symbol, its `candle` rewritten for every close. */
@@ -250,8 +253,8 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
       pHigh: 0,
       pLow: 0,
       pClose: 0,
-      last: null,
-      lastClose: null,
+      last: NaN,
+      lastClose: NaN,
       step: { symbol, ts: 0, open: 0, high: 0, low: 0, close: 0 },
       closeEvent: { type: 'candle', symbol, candle: candles[0]!, closed: true },
       funding: fundingEvents,
@@ -297,7 +300,7 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
   const positionsNow = (): Position[] => {
     if (input.marketType !== 'swap') return [];
     const marks: Record<string, number> = {};
-    for (const tr of tracks) if (tr.last !== null) marks[tr.symbol] = tr.last;
+    for (const tr of tracks) if (tr.last === tr.last) marks[tr.symbol] = tr.last;
     return engine.positions(marks);
   };
 
@@ -348,9 +351,9 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
         const tr = bySymbol.get(it.order.symbol);
         try {
           if (conservative && inPath && tr !== undefined) {
-            engine.placeOrder(it.order, { now, price: tr.last, hold: true });
+            engine.placeOrder(it.order, { now, price: tr.last === tr.last ? tr.last : null, hold: true });
             tr.held++;
-          } else engine.placeOrder(it.order, { now, price: tr?.last ?? null });
+          } else engine.placeOrder(it.order, { now, price: tr !== undefined && tr.last === tr.last ? tr.last : null });
         } catch (err) {
           if (!(err instanceof RejectedOrderError)) throw err;
           rejections.push({ ts: now, clientOrderId: it.order.clientOrderId, code: err.code, message: err.message });
@@ -364,7 +367,14 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
     }
   };
 
-  const step = (event: StrategyEvent, now: number) => {
+  /**
+   * The time of the strategy steps and pumps to come (a register: a float argument of a call that is not inlined
+   * gets boxed, two per candle here); set before every {@link step} and {@link pump}.
+   */
+  const NOW = new Float64Array(1);
+  /** One strategy step at `NOW[0]`: its state, round trips, points and notes kept, its intents executed. */
+  const step = (event: StrategyEvent) => {
+    const now = NOW[0]!;
     const r = strategy.step(state, event, context(now));
     state = r.state;
     if (r.closed) for (const t of r.closed) trades.push(t);
@@ -373,25 +383,35 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
     if (r.intents.length > 0) execute(r.intents, now);
   };
 
-  const pump = (now: number) => {
+  /** Delivers the engine's events to the strategy at `NOW[0]` until none are left. */
+  const pump = () => {
     collect();
     if (queue.length === 0) return;
     let n = 0;
     while (qHead < queue.length) {
       if (++n > MAX_STEPS_PER_PUMP) throw new Error(`strategy ${strategy.type}: more than ${MAX_STEPS_PER_PUMP} steps without progress`);
-      step(queue[qHead++]!, now);
+      step(queue[qHead++]!);
     }
     queue.length = 0;
     qHead = 0;
   };
 
   /**
-   * Applies at `now` (funding first) the step from the track's previous update to the current sub-candle's
-   * update with cumulative `high`, `low` and `close` — {@link stepFromCandleUpdate} without its objects: `fresh`
+   * Applies at `U[0]` (funding first) the step from the track's previous update to the current sub-candle's
+   * update with cumulative high `U[1]`, low `U[2]` and close `U[3]` — {@link stepFromCandleUpdate} without its objects: `fresh`
    * (an open point, a candle of its own) steps the update itself, else open = the previous close and the range
    * spans both closes plus any new high or low — then pumps the events.
    */
-  const applyUpdate = (tr: Track, now: number, fresh: boolean, high: number, low: number, close: number) => {
+  /**
+   * The update registers: time, high, low and close of the next {@link applyUpdate} (a Float64Array: floats
+   * passed as arguments to a call that is not inlined would each be boxed, four per step).
+   */
+  const U = new Float64Array(4);
+  const applyUpdate = (tr: Track, fresh: boolean) => {
+    const now = U[0]!;
+    const high = U[1]!;
+    const low = U[2]!;
+    const close = U[3]!;
     if (tr.funding !== null) {
       const events = tr.funding;
       tr.fundingCheckedAt = settleFundingDue(engine, tr.symbol, tr.fundingCheckedAt, now, (from, to) => eventsBetween(events, from, to)).checkedAt;
@@ -421,7 +441,8 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
     if (!engine.hasEvents() && queue.length === 0) return;
     inPath = true;
     try {
-      pump(now);
+      NOW[0] = now;
+      pump();
     } finally {
       inPath = false;
     }
@@ -484,12 +505,16 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
   };
 
   /** Price a symbol is valued at: its last candle close, else its current price (0 before any). */
-  const valuation = (tr: Track): number => tr.lastClose ?? tr.last ?? 0;
+  const valuation = (tr: Track): number => (tr.lastClose === tr.lastClose ? tr.lastClose : tr.last === tr.last ? tr.last : 0);
   // Equity: totals cached, re-read only after fills / funding / position changes.
   let quoteTotal = '0';
   let quoteScaled: Scaled | null = null;
   /** `Number(quoteTotal)`. */
-  let quoteF = 0;
+  /**
+   * Float registers of the equity (a Float64Array: numbers written there are never boxed): quote total, last
+   * valuation price, last value, the value of the point being appended.
+   */
+  const eqR = new Float64Array(4);
   const baseTotals: Array<{ base: string; track: Track; total: string; scaled: Scaled | null }> = [];
   // The equity curve as columns (performance: the points are built at the end, in one go): time, the decimal
   // string, exposure and `Number(equity)` (computed alongside, exactly: see addProductScaled).
@@ -497,25 +522,27 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
   const eqTs = new Float64Array(capacity);
   const eqF = new Float64Array(capacity);
   const eqX = new Uint8Array(capacity);
-  const eqS: string[] = [];
+  const eqS: string[] = new Array<string>(capacity);
   let eqN = 0;
-  const point = (ts: number, equity: string, exposed: boolean, value: number) => {
-    eqTs[eqN] = ts;
-    eqF[eqN] = value;
+  /** Appends the point at time `EQT[0]` of value `eqR[3]` (registers: floats passed as arguments get boxed). */
+  const point = (equity: string, exposed: boolean) => {
+    eqTs[eqN] = EQT[0]!;
+    eqF[eqN] = eqR[3]!;
     eqX[eqN] = exposed ? 1 : 0;
-    eqS.push(equity);
+    eqS[eqN] = equity;
     eqN++;
   };
   /** The last spot valuation: price → equity string and value (a close repeating the last one reuses them). */
-  let lastPrice = NaN;
+  eqR[1] = NaN;
   let lastValue = '';
-  let lastValueF = 0;
-  /** Appends the equity point of a candle close at `ts`. */
-  const equityAt = (ts: number): void => {
+  /** The time of the next {@link equityAt} (a register: see {@link U}). */
+  const EQT = new Float64Array(1);
+  /** Appends the equity point of the candle close at `EQT[0]`. */
+  const equityAt = (): void => {
     if (dirty) {
       quoteTotal = engine.balance(quoteCurrency).total;
       quoteScaled = scaled(quoteTotal);
-      quoteF = quoteScaled !== null && quoteScaled.f === quoteScaled.f && quoteScaled.scale <= 22 ? quoteScaled.f / POW10F[quoteScaled.scale]! : Number(quoteTotal);
+      eqR[0] = quoteScaled !== null && quoteScaled.f === quoteScaled.f && quoteScaled.scale <= 22 ? quoteScaled.f / POW10F[quoteScaled.scale]! : Number(quoteTotal);
       if (input.marketType === 'spot') {
         baseTotals.length = 0;
         for (const tr of tracks) {
@@ -524,21 +551,26 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
           if (total !== '0') baseTotals.push({ base: tr.market.base, track: tr, total, scaled: scaled(total) });
         }
       }
-      lastPrice = NaN;
+      eqR[1] = NaN;
       dirty = false;
     }
     if (input.marketType === 'spot') {
-      if (baseTotals.length === 0) return point(ts, quoteTotal, false, quoteF);
+      if (baseTotals.length === 0) {
+        eqR[3] = eqR[0]!;
+        return point(quoteTotal, false);
+      }
       if (baseTotals.length === 1) {
         // one base currency (the usual case): the value at a close equal to the last one is the last value
         const b = baseTotals[0]!;
-        const price = valuation(b.track);
-        if (price !== lastPrice) {
-          lastValue = addProductScaled(quoteTotal, quoteScaled, b.total, b.scaled, price, floatOut);
-          lastValueF = floatOut.value === floatOut.value ? floatOut.value : Number(lastValue);
-          lastPrice = price;
+        const t = b.track;
+        PR[0] = t.lastClose === t.lastClose ? t.lastClose : t.last === t.last ? t.last : 0;
+        if (PR[0] !== eqR[1]) {
+          lastValue = addProductAt(quoteTotal, quoteScaled, b.total, b.scaled, floatOut);
+          eqR[2] = floatOut.value === floatOut.value ? floatOut.value : Number(lastValue);
+          eqR[1] = PR[0]!;
         }
-        return point(ts, lastValue, b.total[0] !== '-', lastValueF);
+        eqR[3] = eqR[2]!;
+        return point(lastValue, b.total[0] !== '-');
       }
       let value: string = quoteTotal;
       let valueScaled = quoteScaled;
@@ -548,7 +580,8 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
         valueScaled = null;
         exposed = exposed || b.total[0] !== '-';
       }
-      return point(ts, value, exposed, Number(value));
+      eqR[3] = Number(value);
+      return point(value, exposed);
     }
     let value = new Dec(quoteTotal);
     let exposed = false;
@@ -559,7 +592,8 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
       value = value.plus(engine.position(tr.symbol, mark === 0 ? undefined : mark)!.unrealizedPnl);
     }
     const out = str(value);
-    point(ts, out, exposed, Number(out));
+    eqR[3] = Number(out);
+    point(out, exposed);
   };
   /** Float result of the last {@link addProductScaled} on its float path (NaN otherwise). */
   const floatOut = { value: NaN };
@@ -567,7 +601,9 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
   const span = tEnd - tStart;
   let progressPct = -1;
   /** Earliest time at which the next whole percent is reached (Infinity without a callback). */
-  let progressAt = input.onProgress ? -Infinity : Infinity;
+  // the earliest time of the next whole percent, in a Float64Array (no boxing: it is read at every time point)
+  const progressAt = new Float64Array(1);
+  progressAt[0] = input.onProgress ? -Infinity : Infinity;
   const progress = (t: number) => {
     if (!input.onProgress) return;
     const pct = span > 0 ? Math.floor(((t - tStart) / span) * 100) : 100;
@@ -577,12 +613,13 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
     }
     // the next percent: computed like pct, so no call is skipped or added (a time a hair before the exact
     // boundary is re-checked at the next time point)
-    progressAt = span > 0 && pct < 100 ? tStart + ((pct + 1) / 100) * span * (1 - 1e-12) : Infinity;
+    progressAt[0] = span > 0 && pct < 100 ? tStart + ((pct + 1) / 100) * span * (1 - 1e-12) : Infinity;
   };
 
   for (const tr of tracks) enter(tr);
-  step({ type: 'start', ...(input.warmup ? { history: input.warmup } : {}) }, tStart);
-  pump(tStart);
+  NOW[0] = tStart;
+  step({ type: 'start', ...(input.warmup ? { history: input.warmup } : {}) });
+  pump();
   /**
    * Steps the signals `sig..end-1` not delivered yet whose track is `tr` (any when `tr` is undefined), each
    * followed by a pump unless `pumpEach` is false.
@@ -591,8 +628,9 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
     for (let k = sig; k < end; k++) {
       if (signalDone[k] || (tr !== undefined && signalTrack[k] !== tr)) continue;
       signalDone[k] = 1;
-      step({ type: 'signal', signal: signals[k]! }, T);
-      if (pumpEach) pump(T);
+      NOW[0] = T;
+      step({ type: 'signal', signal: signals[k]! });
+      if (pumpEach) pump();
     }
   };
 
@@ -602,68 +640,203 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
   /** The forming candle's high, low and close at a fraction (see {@link formingInto}), rewritten per update. */
   const fc = { high: 0, low: 0, close: 0 };
   for (const tr of tracks) setNext(tr);
-  for (;;) {
-    let T = sig < signals.length ? signals[sig]!.createdAt : Infinity;
-    if (only !== null) {
-      if (only.next < T) T = only.next;
-    } else for (let k = 0; k < nTracks; k++) T = Math.min(T, tracks[k]!.next);
-    if (T === Infinity) break;
-    let sigEnd = sig;
-    while (sigEnd < signals.length && signals[sigEnd]!.createdAt === T) sigEnd++;
-    let closed = false;
-    for (let k = 0; k < nTracks; k++) {
-      const tr = tracks[k]!;
-      while (tr.next === T) {
-        const sc = tr.subs[tr.subFirst + tr.sub]!;
-        if (tr.phase === 0) {
-          if (tr.sub === 0) {
-            // a stepped candle opens: its steps' fills belong to it; held orders rest from its open on
-            tr.stepCandle = tr.idx;
-            if (tr.held > 0) {
-              engine.release(tr.symbol);
-              tr.held = 0;
-            }
-          }
-          // the open point: the forming candle at fraction 0 (open = high = low = close), a candle of its own
-          applyUpdate(tr, T, true, sc.open, sc.open, sc.open);
-          tr.phase = 1;
-        } else if (tr.phase !== 3) {
-          formingInto(sc, (T - sc.ts) / tr.subL, fc);
-          applyUpdate(tr, T, false, fc.high, fc.low, fc.close);
-          tr.phase = (tr.phase + 1) as 2 | 3;
-        } else if (tr.sub + 1 < tr.subCount) {
-          // a detail candle closes inside the stepped candle: its last leg, then the next one's open point
-          applyUpdate(tr, T, false, sc.high, sc.low, sc.close);
-          tr.sub++;
-          tr.phase = 0;
-        } else {
-          const c = tr.candles[tr.idx]!;
-          tr.lastClose = c.close;
-          applyUpdate(tr, T, false, sc.high, sc.low, sc.close);
-          // one event object per track, rewritten for every close (performance: strategies keep no reference to it)
-          const ev = tr.closeEvent;
-          ev.candle = c;
-          step(ev, T);
-          // The detector's signals of this close, as the live runner gets them: right after the closed candle,
-          // before the fills / dead orders of the orders that candle's step placed or cancelled.
-          if (sigEnd > sig) deliverSignals(sig, sigEnd, T, tr, false);
-          pump(T);
-          tr.idx++;
-          enter(tr);
-          closed = true;
-        }
-        setNext(tr);
+  if (only !== null && signals.length === 0 && detailTf === null) {
+    // One symbol, no signals, no detail candles (the usual backtest): the events of the general loop below in
+    // the same order at the same times, without its scheduling — each time point follows from the candle (the
+    // open point, ⅓, ⅔, the close and, when the next candle opens then, its open point), one equity point per
+    // close after everything at its time, the progress after each time point.
+    const tr = only;
+    const cs = tr.candles;
+    const n = cs.length;
+    const ev = tr.closeEvent;
+    /** The open point of candle `i` at the time already in `U[0]`. */
+    const openPoint = (c: Candle, i: number) => {
+      tr.stepCandle = i;
+      if (tr.held > 0) {
+        engine.release(tr.symbol);
+        tr.held = 0;
+      }
+      U[1] = c.open;
+      U[2] = c.open;
+      U[3] = c.open;
+      applyUpdate(tr, true);
+    };
+    U[0] = cs[0]!.ts;
+    openPoint(cs[0]!, 0);
+    if (cs[0]!.ts >= progressAt[0]!) progress(cs[0]!.ts);
+    // formingCandle's leg and weight at the fractions ⅓ and ⅔ (the same for every candle of the run: T − c.ts
+    // is exactly third × k), for its arithmetic inline below (no call: floats passed to a call get boxed)
+    const f1 = third / L;
+    const f2 = (third * 2) / L;
+    const leg1 = Math.min(2, Math.floor(Math.min(1, Math.max(0, f1)) * 3));
+    const w1 = Math.min(1, Math.max(0, f1)) * 3 - leg1;
+    const leg2 = Math.min(2, Math.floor(Math.min(1, Math.max(0, f2)) * 3));
+    const w2 = Math.min(1, Math.max(0, f2)) * 3 - leg2;
+    const FW = new Float64Array([leg1, w1, leg2, w2]);
+    /** Writes the forming candle of `c` at the k-th fraction (0: ⅓, 1: ⅔) into U[1..3], as formingInto computes it. */
+    const formingU = (c: Candle, k: number) => {
+      const leg = FW[2 * k]!;
+      const w = FW[2 * k + 1]!;
+      const o = c.open;
+      const rising = c.close >= o;
+      const p1 = rising ? c.low : c.high;
+      const p2 = rising ? c.high : c.low;
+      const from = leg === 0 ? o : leg === 1 ? p1 : p2;
+      const to = leg === 0 ? p1 : leg === 1 ? p2 : c.close;
+      const price = from + (to - from) * w;
+      let high = Math.max(o, price);
+      let low = Math.min(o, price);
+      if (leg >= 1) {
+        high = Math.max(high, p1);
+        low = Math.min(low, p1);
+      }
+      if (leg >= 2) {
+        high = Math.max(high, p2);
+        low = Math.min(low, p2);
+      }
+      U[1] = high;
+      U[2] = low;
+      U[3] = price;
+    };
+    for (let i = 0; i < n; i++) {
+      const c = cs[i]!;
+      const T1 = c.ts + third * 1;
+      if ((T1 - c.ts) / L === f1 && f1 < 1) formingU(c, 0);
+      else {
+        formingInto(c, (T1 - c.ts) / L, fc);
+        U[1] = fc.high;
+        U[2] = fc.low;
+        U[3] = fc.close;
+      }
+      U[0] = T1;
+      applyUpdate(tr, false);
+      if (T1 >= progressAt[0]!) progress(T1);
+      const T2 = c.ts + third * 2;
+      if ((T2 - c.ts) / L === f2 && f2 < 1) formingU(c, 1);
+      else {
+        formingInto(c, (T2 - c.ts) / L, fc);
+        U[1] = fc.high;
+        U[2] = fc.low;
+        U[3] = fc.close;
+      }
+      U[0] = T2;
+      applyUpdate(tr, false);
+      if (T2 >= progressAt[0]!) progress(T2);
+      const T = c.ts + L;
+      tr.lastClose = c.close;
+      U[0] = T;
+      U[1] = c.high;
+      U[2] = c.low;
+      U[3] = c.close;
+      applyUpdate(tr, false);
+      ev.candle = c;
+      NOW[0] = T;
+      step(ev);
+      pump();
+      tr.idx = i + 1;
+      const next = i + 1 < n ? cs[i + 1]! : null;
+      if (next !== null && next.ts === T) {
+        U[0] = T;
+        openPoint(next, i + 1);
+      }
+      EQT[0] = T;
+      equityAt();
+      if (T >= progressAt[0]!) progress(T);
+      if (next !== null && next.ts !== T) {
+        U[0] = next.ts;
+        openPoint(next, i + 1);
+        if (next.ts >= progressAt[0]!) progress(next.ts);
       }
     }
-    if (sigEnd > sig) deliverSignals(sig, sigEnd, T, undefined, true);
-    sig = sigEnd;
-    if (closed) equityAt(T);
-    if (T >= progressAt) progress(T);
+  } else {
+    for (;;) {
+      let T = sig < signals.length ? signals[sig]!.createdAt : Infinity;
+      if (only !== null) {
+        if (only.next < T) T = only.next;
+      } else for (let k = 0; k < nTracks; k++) T = Math.min(T, tracks[k]!.next);
+      if (T === Infinity) break;
+      let sigEnd = sig;
+      while (sigEnd < signals.length && signals[sigEnd]!.createdAt === T) sigEnd++;
+      let closed = false;
+      for (let k = 0; k < nTracks; k++) {
+        const tr = tracks[k]!;
+        while (tr.next === T) {
+          const sc = tr.subs[tr.subFirst + tr.sub]!;
+          if (tr.phase === 0) {
+            if (tr.sub === 0) {
+              // a stepped candle opens: its steps' fills belong to it; held orders rest from its open on
+              tr.stepCandle = tr.idx;
+              if (tr.held > 0) {
+                engine.release(tr.symbol);
+                tr.held = 0;
+              }
+            }
+            // the open point: the forming candle at fraction 0 (open = high = low = close), a candle of its own
+            U[0] = T;
+            U[1] = sc.open;
+            U[2] = sc.open;
+            U[3] = sc.open;
+            applyUpdate(tr, true);
+            tr.phase = 1;
+          } else if (tr.phase !== 3) {
+            formingInto(sc, (T - sc.ts) / tr.subL, fc);
+            U[0] = T;
+            U[1] = fc.high;
+            U[2] = fc.low;
+            U[3] = fc.close;
+            applyUpdate(tr, false);
+            tr.phase = (tr.phase + 1) as 2 | 3;
+          } else if (tr.sub + 1 < tr.subCount) {
+            // a detail candle closes inside the stepped candle: its last leg, then the next one's open point
+            U[0] = T;
+            U[1] = sc.high;
+            U[2] = sc.low;
+            U[3] = sc.close;
+            applyUpdate(tr, false);
+            tr.sub++;
+            tr.phase = 0;
+          } else {
+            const c = tr.candles[tr.idx]!;
+            tr.lastClose = c.close;
+            U[0] = T;
+            U[1] = sc.high;
+            U[2] = sc.low;
+            U[3] = sc.close;
+            applyUpdate(tr, false);
+            // one event object per track, rewritten for every close (performance: strategies keep no reference to it)
+            const ev = tr.closeEvent;
+            ev.candle = c;
+            NOW[0] = T;
+            step(ev);
+            // The detector's signals of this close, as the live runner gets them: right after the closed candle,
+            // before the fills / dead orders of the orders that candle's step placed or cancelled.
+            if (sigEnd > sig) deliverSignals(sig, sigEnd, T, tr, false);
+            NOW[0] = T;
+            pump();
+            tr.idx++;
+            enter(tr);
+            closed = true;
+          }
+          setNext(tr);
+        }
+      }
+      if (sigEnd > sig) deliverSignals(sig, sigEnd, T, undefined, true);
+      sig = sigEnd;
+      if (closed) {
+        EQT[0] = T;
+        equityAt();
+      }
+      if (T >= progressAt[0]!) progress(T);
+    }
   }
   progress(tEnd);
 
   const equity: EquityPoint[] = new Array<EquityPoint>(eqN);
-  for (let i = 0; i < eqN; i++) equity[i] = { ts: eqTs[i]!, equity: eqS[i]!, exposed: eqX[i] === 1 };
+  let eqExposed = 0;
+  for (let i = 0; i < eqN; i++) {
+    equity[i] = { ts: eqTs[i]!, equity: eqS[i]!, exposed: eqX[i] === 1 };
+    eqExposed += eqX[i]!;
+  }
   const totals = engine.totals();
   const finalBalances: Record<string, DecimalString> = {};
   for (const b of engine.balances()) finalBalances[b.currency] = b.total;
@@ -679,7 +852,7 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
     rejections,
     openOrders: engine.openOrders(),
     totals,
-    metrics: computeMetrics(equity, trades, totals.fees, { sameCandleRoundTrips: sameCandle, equityValues: eqF.subarray(0, eqN) }),
+    metrics: computeMetrics(equity, trades, totals.fees, { sameCandleRoundTrips: sameCandle, equityValues: eqF.subarray(0, eqN), exposedPoints: eqExposed }),
     finalState: state,
     finalBalances,
     points,
@@ -777,29 +950,31 @@ function scaled(s: string): Scaled | null {
  * The decimal of a non-negative float (its shortest representation, as `String(x)` and decimal.js read it) as
  * an integer mantissa and a scale, without building the string: the first k with round(x·10^k)/10^k = x.
  * With mantissas ≤ 2^50 a float's rounding interval holds one integer at most, so this is the shortest
- * representation's mantissa, left in the registers `fsF` / `fsScale` (no allocation; the last float asked is
+ * representation's mantissa, left in the registers {@link FS} (no allocation; the last float asked is
  * remembered). False when out of that range (the caller then parses `String(x)`).
  */
 function floatScaled(x: number): boolean {
   if (!(x >= 0) || x === Infinity) return false;
-  if (x === fsX) return fsOk;
-  fsX = x;
+  if (x === FS[0]) return FS[1] === 1;
+  FS[0] = x;
   for (let k = 0; k <= 15; k++) {
     const d = Math.round(x * POW10F[k]!);
     if (d > MANTISSA_MAX) break;
     if (d / POW10F[k]! === x) {
-      fsF = d;
-      fsScale = k;
-      return (fsOk = true);
+      FS[2] = d;
+      FS[3] = k;
+      FS[1] = 1;
+      return true;
     }
   }
-  return (fsOk = false);
+  FS[1] = 0;
+  return false;
 }
-/** Registers of {@link floatScaled}: the last float asked, whether it was taken, its mantissa and scale. */
-let fsX = NaN;
-let fsOk = false;
-let fsF = 0;
-let fsScale = 0;
+/**
+ * Registers of {@link floatScaled} (a Float64Array: no boxed numbers): the last float asked, whether it was
+ * taken (1), its mantissa and its scale.
+ */
+const FS = new Float64Array([NaN, 0, 0, 0]);
 
 /** Significant digits of an integer without its trailing zeros (0 for 0). */
 function significant(int: bigint): number {
@@ -814,14 +989,23 @@ function formatInt(int: number, scale: number): string {
   if (int === 0) return '0';
   const neg = int < 0;
   let a = neg ? -int : int;
+  // One flat string (the equity curve keeps these strings; a concatenation would keep its parts alive too).
+  // Below 10^15 the decimal has at most 15 significant digits: the double nearest a / 10^scale prints as exactly
+  // it in its shortest form, trailing zeros dropped, which String gives unless it would use an exponent.
+  if (a < 1e15) {
+    const x = a / POW10F[scale]!;
+    if (x >= 1e-6) return String(neg ? -x : x);
+  }
   // trailing zeros of the fraction stripped on the integer (exact: a multiple of 10 divided by 10)
   while (scale > 0 && a % 10 === 0) {
     a /= 10;
     scale--;
   }
+  // toFixed prints the double nearest a / 10^scale rounded to `scale` places: this decimal while a < 4e15
+  if (a < 4e15) return ((neg ? -a : a) / POW10F[scale]!).toFixed(scale);
   let d = String(a);
-  if (scale > 0) d = d.length <= scale ? `0.${'0'.repeat(scale - d.length)}${d}` : `${d.slice(0, d.length - scale)}.${d.slice(d.length - scale)}`;
-  return neg ? `-${d}` : d;
+  if (scale > 0) d = d.length <= scale ? ['0.', '0'.repeat(scale - d.length), d].join('') : [d.slice(0, d.length - scale), '.', d.slice(d.length - scale)].join('');
+  return neg ? ['-', d].join('') : d;
 }
 
 /** `digits` (an integer's decimal digits, maybe with `-`) / 10^scale in the wire form of {@link str}. */
@@ -835,9 +1019,9 @@ function formatScaled(digits: string, scale: number): string {
     while (end > d.length - scale && d[end - 1] === '0') end--;
     const whole = d.slice(0, d.length - scale);
     const frac = d.slice(d.length - scale, end);
-    d = frac ? `${whole}.${frac}` : whole;
+    d = frac ? [whole, '.', frac].join('') : whole;
   }
-  return neg ? `-${d}` : d;
+  return neg ? ['-', d].join('') : d;
 }
 
 /**
@@ -857,14 +1041,24 @@ export function addProduct(a: string, b: string, price: number): string {
  * rounded value, as `Number` of the string), else NaN.
  */
 function addProductScaled(a: string, ax: Scaled | null, b: string, by: Scaled | null, price: number, float?: { value: number }): string {
+  PR[0] = price;
+  return addProductAt(a, ax, b, by, float);
+}
+
+/** The price register of {@link addProductAt} (a float argument of a call that is not inlined gets boxed). */
+const PR = new Float64Array(1);
+
+/** {@link addProductScaled} at the price in `PR[0]`. */
+function addProductAt(a: string, ax: Scaled | null, b: string, by: Scaled | null, float?: { value: number }): string {
+  const price = PR[0]!;
   if (float) float.value = NaN;
   const x = ax ?? scaled(a);
   const y = by ?? scaled(b);
   if (x && y) {
     let p: Scaled | null;
     if (floatScaled(price)) {
-      const pf = fsF;
-      const ps = fsScale;
+      const pf = FS[2]!;
+      const ps = FS[3]!;
       if (x.f === x.f && y.f === y.f) {
         const prod = y.f * pf;
         const prodScale = y.scale + ps;

@@ -30,14 +30,16 @@
  *   way, does nothing.
  * - Signals are ignored.
  * - Performance (results unchanged): events that change nothing (a closed candle inside the reprice band with
- *   nothing to place, `start`, signals, other symbols) return the state as is, without a copy; level prices
- *   and amounts are memoised for the current anchor.
+ *   nothing to place, `start`, signals, other symbols) return the state as is, without a copy (and the same
+ *   frozen result while the state is the same); a step copies only the levels it changes (copy-on-write: old
+ *   states never change); level prices and amounts are memoised for the current anchor; decimal arithmetic on
+ *   the state's strings goes through small-decimal.ts (the strings decimal.js gives, faster).
  */
 import { gridParamsSchema, type GridParams } from '@osprey/shared';
 import type { z } from 'zod';
 import type { Fill, MarketInfo, OrderRequest } from '../exchange/port.js';
 import { Dec, amountOnStep, roundToStep, str } from '../trading/precision.js';
-import { canonicalDec, divDec, minusDec, plusDec, timesDec } from '../trading/small-decimal.js';
+import { amountOnStepDec, canonicalDec, cmpDec, divDec, minusDec, plusDec, roundToStepDec, timesDec } from '../trading/small-decimal.js';
 import { botOrderId, type HeldLot, type Intent, type RoundTrip, type StepResult, type Strategy, type StrategyContext, type StrategyEvent } from './strategy.js';
 
 /**
@@ -116,6 +118,9 @@ export interface GridState {
   roundTrips: number;
 }
 
+/** The intents of a step that places and cancels nothing (shared, frozen). */
+const NO_INTENTS: Intent[] = Object.freeze([]) as unknown as Intent[];
+
 /** Relative margin under which the float pre-check of a reprice defers to the exact decimal test. */
 const REPRICE_FLOAT_MARGIN = 1e-9;
 
@@ -137,12 +142,13 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
 
   /** Price and amount of level `i`'s buy around `anchor` (null when either rounds to 0). */
   const levelOrder = (anchor: string, i: number, m: MarketInfo): { price: string; amount: string } | null => {
-    const price = roundToStep(timesDec(anchor, levelFactor(i)), m.priceStep, 'down');
-    if (price.lte(0)) return null;
-    const raw = cfg.orderSize.mode === 'base' ? new Dec(cfg.orderSize.value) : divDec(cfg.orderSize.value, str(price));
-    const amount = amountOnStep(raw, price, m);
-    if (amount.lte(0)) return null;
-    return { price: str(price), amount: str(amount) };
+    const product = timesDec(anchor, levelFactor(i));
+    const price = roundToStepDec(product, m.priceStep, 'down') ?? str(roundToStep(product, m.priceStep, 'down'));
+    if (cmpDec(price, '0') <= 0) return null;
+    const raw = cfg.orderSize.mode === 'base' ? cfg.orderSize.value : divDec(cfg.orderSize.value, price);
+    const amount = amountOnStepDec(raw, price, m) ?? str(amountOnStep(raw, price, m));
+    if (cmpDec(amount, '0') <= 0) return null;
+    return { price, amount };
   };
   // Memo of levelOrder for the current anchor and market steps (performance: levels re-arm at the same anchor).
   let memoAnchor = '';
@@ -161,9 +167,22 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
     return v;
   };
 
-  const placeBuy = (s: GridState, lv: GridLevel, m: MarketInfo, out: Intent[]): boolean => {
-    const lo = levelOrderMemo(s.anchor!, lv.index, m);
+  // Copy-on-write of the levels (performance): a step's new state starts as a shallow copy sharing the levels
+  // of the old one; a level is copied the first time the step changes it (`own`), so no old state ever changes.
+  const owned = new Set<GridLevel>();
+  /** The step's own copy of level `lv` of `s` (made and put in `s.levels` on first use). */
+  const own = (s: GridState, lv: GridLevel): GridLevel => {
+    if (owned.has(lv)) return lv;
+    const copy: GridLevel = { index: lv.index, cycle: lv.cycle, status: lv.status, buyId: lv.buyId, sellId: lv.sellId, exitId: lv.exitId, exitAfter: lv.exitAfter, entry: lv.entry };
+    s.levels[s.levels.indexOf(lv)] = copy;
+    owned.add(copy);
+    return copy;
+  };
+
+  const placeBuy = (s: GridState, lv0: GridLevel, m: MarketInfo, out: Intent[]): boolean => {
+    const lo = levelOrderMemo(s.anchor!, lv0.index, m);
     if (lo === null) return false;
+    const lv = own(s, lv0);
     const clientOrderId = botOrderId(botId, lv.cycle, 'b', s.seq++);
     const order: OrderRequest = { clientOrderId, symbol: cfg.symbol, side: 'buy', type: 'limit', amount: lo.amount, price: lo.price };
     out.push({ type: 'place', order, role: 'entry' });
@@ -172,11 +191,13 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
     return true;
   };
 
-  const placeSell = (s: GridState, lv: GridLevel, m: MarketInfo, out: Intent[]) => {
+  const placeSell = (s: GridState, lv0: GridLevel, m: MarketInfo, out: Intent[]) => {
+    const lv = own(s, lv0);
     const e = lv.entry!;
-    const price = roundToStep(timesDec(e.price, sellFactor), m.priceStep, 'up');
+    const product = timesDec(e.price, sellFactor);
+    const price = roundToStepDec(product, m.priceStep, 'up') ?? str(roundToStep(product, m.priceStep, 'up'));
     const clientOrderId = botOrderId(botId, lv.cycle, 's', s.seq++);
-    const order: OrderRequest = { clientOrderId, symbol: cfg.symbol, side: 'sell', type: 'limit', amount: e.amount, price: str(price) };
+    const order: OrderRequest = { clientOrderId, symbol: cfg.symbol, side: 'sell', type: 'limit', amount: e.amount, price };
     if (m.type === 'swap') order.reduceOnly = true;
     out.push({ type: 'place', order, role: 'exit' });
     lv.sellId = clientOrderId;
@@ -207,7 +228,8 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
   };
 
   /** Records the round trip of a level's exit fill (limit sell or forced market sell) and re-arms the level. */
-  const closeLevel = (s: GridState, lv: GridLevel, f: Fill, m: MarketInfo, out: Intent[], closed: RoundTrip[]) => {
+  const closeLevel = (s: GridState, lv0: GridLevel, f: Fill, m: MarketInfo, out: Intent[], closed: RoundTrip[]) => {
+    const lv = own(s, lv0);
     const e = lv.entry!;
     const exitFee = f.feeCurrency === m.base ? timesDec(f.fee, f.price) : canonicalDec(f.fee);
     const pnl = minusDec(minusDec(timesDec(minusDec(f.price, e.price), f.amount), e.fee), exitFee);
@@ -237,8 +259,9 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
   };
 
   const onFill = (s: GridState, f: Fill, m: MarketInfo, out: Intent[], closed: RoundTrip[]) => {
-    const buyLv = s.levels.find((l) => l.buyId === f.clientOrderId && (l.status === 'buying' || l.status === 'cancelling'));
-    if (buyLv) {
+    const found = s.levels.find((l) => l.buyId === f.clientOrderId && (l.status === 'buying' || l.status === 'cancelling'));
+    if (found) {
+      const buyLv = own(s, found);
       const feeInBase = f.feeCurrency === m.base;
       const amount = feeInBase ? str(roundToStep(new Dec(f.amount).minus(f.fee), m.amountStep, 'down')) : canonicalDec(f.amount);
       const fee = feeInBase ? timesDec(f.fee, f.price) : canonicalDec(f.fee);
@@ -250,6 +273,14 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
     }
     const sellLv = s.levels.find((l) => l.status === 'holding' && f.clientOrderId !== null && (l.sellId === f.clientOrderId || l.exitId === f.clientOrderId));
     if (sellLv) closeLevel(s, sellLv, f, m, out, closed);
+  };
+
+  // The result of a step that changes nothing, reused while the state is the same object (performance: most
+  // closed candles change nothing); frozen, with a shared frozen empty intents list (callers only read them).
+  let quiet: StepResult<GridState> | null = null;
+  const unchanged = (state: GridState): StepResult<GridState> => {
+    if (quiet === null || quiet.state !== state) quiet = Object.freeze({ state, intents: NO_INTENTS });
+    return quiet;
   };
 
   // Number(anchor) of the last anchor seen (the anchor changes rarely; closes are checked against it often).
@@ -285,7 +316,7 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
       for (const lv of s.levels) {
         if (lv.status !== 'buying') continue;
         out.push({ type: 'cancel', clientOrderId: lv.buyId!, symbol: cfg.symbol });
-        lv.status = 'cancelling';
+        own(s, lv).status = 'cancelling';
       }
     }
     for (const lv of s.levels) if (needsSell(lv)) placeSell(s, lv, m, out);
@@ -293,8 +324,9 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
   };
 
   const onForceExit = (s: GridState, key: string, m: MarketInfo, out: Intent[]) => {
-    const lv = s.levels.find((l) => `L${l.index}` === key);
-    if (!lv || lv.status !== 'holding' || lv.entry === null || (lv.exitId ?? null) !== null || (lv.exitAfter ?? null) !== null) return;
+    const found = s.levels.find((l) => `L${l.index}` === key);
+    if (!found || found.status !== 'holding' || found.entry === null || (found.exitId ?? null) !== null || (found.exitAfter ?? null) !== null) return;
+    const lv = own(s, found);
     if (lv.sellId !== null) {
       // The sell stays known (sellId) until its cancel is confirmed: a fill meanwhile closes the level.
       out.push({ type: 'cancel', clientOrderId: lv.sellId, symbol: cfg.symbol });
@@ -305,10 +337,12 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
   };
 
   /** The market sell of a forced exit. */
-  const placeExit = (s: GridState, lv: GridLevel, m: MarketInfo, out: Intent[]) => {
-    if (lv.entry === null) return;
+  const placeExit = (s: GridState, lv0: GridLevel, m: MarketInfo, out: Intent[]) => {
+    const entry = lv0.entry;
+    if (entry === null) return;
+    const lv = own(s, lv0);
     const clientOrderId = botOrderId(botId, lv.cycle, 'x', s.seq++);
-    const order: OrderRequest = { clientOrderId, symbol: cfg.symbol, side: 'sell', type: 'market', amount: lv.entry.amount };
+    const order: OrderRequest = { clientOrderId, symbol: cfg.symbol, side: 'sell', type: 'market', amount: entry.amount };
     if (m.type === 'swap') order.reduceOnly = true;
     out.push({ type: 'place', order, role: 'exit' });
     lv.exitId = clientOrderId;
@@ -316,16 +350,18 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
   };
 
   const onOrderDead = (s: GridState, clientOrderId: string, m: MarketInfo, out: Intent[]) => {
-    const buyLv = s.levels.find((l) => l.buyId === clientOrderId && (l.status === 'buying' || l.status === 'cancelling'));
-    if (buyLv) {
+    const found = s.levels.find((l) => l.buyId === clientOrderId && (l.status === 'buying' || l.status === 'cancelling'));
+    if (found) {
+      const buyLv = own(s, found);
       const wasCancelling = buyLv.status === 'cancelling';
       buyLv.status = 'idle';
       buyLv.buyId = null;
       if (wasCancelling) arm(s, m, out);
       return;
     }
-    for (const lv of s.levels) {
-      if (lv.status !== 'holding') continue;
+    for (const l of s.levels) {
+      if (l.status !== 'holding' || (l.sellId !== clientOrderId && l.exitId !== clientOrderId)) continue;
+      const lv = own(s, l);
       if (lv.sellId === clientOrderId) {
         lv.sellId = null;
         if (lv.exitAfter === clientOrderId) {
@@ -350,10 +386,11 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
       const m = ctx.markets[cfg.symbol];
       if (!m) throw new GridConfigError('symbol', `unknown market ${cfg.symbol}`);
       // Events that cannot change anything return the state as is (no copy).
-      if (event.type === 'start' || event.type === 'signal') return { state, intents: [] };
-      if (event.type === 'candle' && (event.symbol !== cfg.symbol || !event.closed || candleIsQuiet(state, event.candle.close))) return { state, intents: [] };
-      if (event.type === 'fill' && event.fill.symbol !== cfg.symbol) return { state, intents: [] };
+      if (event.type === 'start' || event.type === 'signal') return unchanged(state);
+      if (event.type === 'candle' && (event.symbol !== cfg.symbol || !event.closed || candleIsQuiet(state, event.candle.close))) return unchanged(state);
+      if (event.type === 'fill' && event.fill.symbol !== cfg.symbol) return unchanged(state);
       const s = cloneState(state);
+      owned.clear();
       const intents: Intent[] = [];
       const closed: RoundTrip[] = [];
       switch (event.type) {
@@ -387,26 +424,9 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
 }
 
 /**
- * A deep copy of a grid state (what `structuredClone` gives for this plain-JSON shape, faster): the known
- * fields in their order (a level saved without the optional `exitId` / `exitAfter` gets them undefined, which
- * JSON leaves out as before).
+ * A copy of a grid state whose levels array is its own but whose level objects are still the old state's: the
+ * step copies a level before changing it (`own` in {@link createGridStrategy}), so the old state never changes.
  */
 function cloneState(state: GridState): GridState {
-  const from = state.levels;
-  const levels = new Array<GridLevel>(from.length);
-  for (let i = 0; i < from.length; i++) {
-    const l = from[i]!;
-    const e = l.entry;
-    levels[i] = {
-      index: l.index,
-      cycle: l.cycle,
-      status: l.status,
-      buyId: l.buyId,
-      sellId: l.sellId,
-      exitId: l.exitId,
-      exitAfter: l.exitAfter,
-      entry: e === null ? null : { clientOrderId: e.clientOrderId, price: e.price, amount: e.amount, fee: e.fee, ts: e.ts },
-    };
-  }
-  return { ...state, levels };
+  return { ...state, levels: state.levels.slice() };
 }

@@ -166,3 +166,51 @@ describe('small-decimal BigInt paths: rounded to 40 digits half-up exactly as de
     expect(n).toBeGreaterThan(230_000);
   });
 });
+
+describe('small-decimal rounding and steps: equal to decimal.js and precision.ts', () => {
+  it('roundPlacesDec, cmpDec, roundToStepDec and amountOnStepDec on 30 000 random inputs', async () => {
+    const { roundPlacesDec, cmpDec, roundToStepDec, amountOnStepDec, divDec } = await import('./small-decimal.js');
+    const { str, amountOnStep } = await import('./precision.js');
+    const r = rng(9);
+    const rand = (maxDigits: number) => {
+      const digits = 1 + Math.floor(r() * maxDigits);
+      let d = '';
+      for (let k = 0; k < digits; k++) d += Math.floor(r() * 10);
+      const point = Math.floor(r() * (digits + 1));
+      const frac = d.slice(point);
+      return `${r() < 0.3 ? '-' : ''}${d.slice(0, point) || '0'}${frac ? `.${frac}` : ''}`;
+    };
+    const modes = [
+      ['down', Decimal.ROUND_FLOOR],
+      ['up', Decimal.ROUND_CEIL],
+      ['nearest', Decimal.ROUND_HALF_UP],
+    ] as const;
+    const markets = [
+      { amountStep: '0.00001', minAmount: '0.00001', minNotional: '5' },
+      { amountStep: '0.001', minAmount: '0.001', minNotional: '100' },
+      { amountStep: '1', minAmount: null, minNotional: '10' },
+      { amountStep: '0.01', minAmount: '0.05', minNotional: null },
+    ];
+    for (let i = 0; i < 30_000; i++) {
+      const v = rand(i % 2 ? 16 : 40);
+      const k = Math.floor(r() * 12);
+      for (const [mode, rm] of modes) {
+        const want = str(new Dec(v).toDecimalPlaces(k, rm));
+        const got = roundPlacesDec(v, k, mode);
+        if (got !== want) throw new Error(`roundPlacesDec(${v}, ${k}, ${mode}) = ${got}, decimal.js ${want}`);
+        const step = k === 0 ? '1' : `0.${'0'.repeat(k - 1)}1`;
+        if (roundToStepDec(v, step, mode) !== str(roundToStep(v, step, mode))) throw new Error(`roundToStepDec ${v} ${step} ${mode}`);
+      }
+      const w = rand(30);
+      if (cmpDec(v, w) !== new Dec(v).cmp(w)) throw new Error(`cmpDec ${v} ${w}`);
+      // amounts as the grid asks them: a notional over a positive price
+      const price = (1 + r() * 70_000).toFixed(Math.floor(r() * 4));
+      const raw = divDec((r() * 1000).toFixed(2), price);
+      const m = markets[i % markets.length]!;
+      const want = str(amountOnStep(raw, price, m));
+      const got = amountOnStepDec(raw, price, m);
+      if (got !== want) throw new Error(`amountOnStepDec(${raw}, ${price}, ${JSON.stringify(m)}) = ${got}, amountOnStep ${want}`);
+    }
+    expect(roundToStepDec('7.3', '0.5', 'down')).toBeNull();
+  });
+});

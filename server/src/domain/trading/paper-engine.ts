@@ -49,7 +49,7 @@ import { fundingPayment } from './funding.js';
 import { DEFAULT_MAINTENANCE_MARGIN_RATE, liquidationPrice } from './margin.js';
 import { averageEntry, realizedPnl, unrealizedPnl } from './pnl.js';
 import { Dec, ZERO, dec as parseDecimal, dmax, dmin, isDecimalString, isMultipleOf, roundToStep, str as toDecimalString, type DecimalInput } from './precision.js';
-import { canonicalSmall, cmpSmall, divDec, minusDec, mulSmall, placesSmall, plusDec, timesDec } from './small-decimal.js';
+import { canonicalSmall, cmpDec, cmpSmall, divDec, minusDec, placesSmall, plusDec, timesDec } from './small-decimal.js';
 
 /** Default slippage of market and stop-loss fills, basis points. */
 export const DEFAULT_SLIPPAGE_BPS = 5;
@@ -273,6 +273,8 @@ export class PaperEngine {
   private readonly open = new Set<PaperOrderState>();
   /** Derived per-symbol data (see {@link Lane}), built on first use of a market. */
   private readonly lanes = new Map<string, Lane>();
+  /** The array {@link candidates} fills. */
+  private readonly scratch: PaperOrderState[] = [];
   /** The lane last looked up (steps of one symbol come in runs). */
   private lastLane: Lane | null = null;
   /** Bumped on every change of the open orders (their set, or a trigger): lanes' reach bounds are then rebuilt. */
@@ -500,7 +502,7 @@ export class PaperEngine {
     const ap = stepPlaces(m.amountStep);
     const pp = stepPlaces(m.priceStep);
     if (ap < 0 || pp < 0 || placesSmall(amount) > ap || placesSmall(price) > pp) return undefined;
-    if (m.minAmount !== null && !(cmpSmall(amount, m.minAmount) >= 0)) return undefined;
+    if (m.minAmount !== null && cmpS(amount, m.minAmount) < 0) return undefined;
     const c = ctx.price;
     if (c !== undefined && c !== null && (typeof c !== 'number' || !(c > 0) || c === Infinity)) return undefined;
     const held = ctx.hold === true;
@@ -510,23 +512,19 @@ export class PaperEngine {
       const pf = Number(price);
       if (side === 'buy' ? !(pf < c) : !(pf > c)) return undefined;
     }
-    if (m.minNotional !== null) {
-      const notional = mulSmall(amount, price);
-      if (notional === null || !(cmpSmall(notional, m.minNotional) >= 0)) return undefined;
-    }
+    // (the sums and products below are exact: small-decimal.ts gives the strings decimal.js gives)
+    if (m.minNotional !== null && cmpS(timesS(amount, price), m.minNotional) < 0) return undefined;
     // the lock: a buy's cost plus the taker fee of the quote, a sell's base amount
-    let lock: string | null;
+    let lock: string;
     let lockCurrency: string;
     if (side === 'buy') {
-      const cost = mulSmall(amount, price);
-      lock = cost === null ? null : mulSmall(cost, this.lane(m.symbol)!.takerPlus1S);
-      if (lock === null) return undefined;
+      lock = timesS(timesS(amount, price), this.lane(m.symbol)!.takerPlus1S);
       lockCurrency = m.quote;
     } else {
       lock = amount;
       lockCurrency = m.base;
     }
-    if (!(cmpSmall(this.s.balances[lockCurrency]?.free ?? '0', lock) >= 0)) return undefined;
+    if (cmpS(this.s.balances[lockCurrency]?.free ?? '0', lock) < 0) return undefined;
 
     if (typeof c === 'number') this.notePrice(m.symbol, c, ctx.now);
     const seq = this.s.nextOrderSeq;
@@ -713,7 +711,7 @@ export class PaperEngine {
     }
     // Performance: most steps reach no order; then the (decimal) matching below is skipped altogether.
     if (this.anyMayBeReached(lane, step)) {
-      const candidates = this.candidates(m.symbol);
+      const candidates = this.candidates(lane);
       const opts = { slippageBps: this.cfg.slippageBps, priceStep: m.priceStep };
       for (const o of candidates) {
         if (o.status !== 'open' || o.held === true) continue;
@@ -770,11 +768,14 @@ export class PaperEngine {
    * The open orders of `symbol` in {@link processingOrder} order: the open set keeps creation order (orders
    * enter it once, when stored), which is that order unless a take-profit must move behind a stop-loss.
    */
-  private candidates(symbol: string): PaperOrderState[] {
-    const out: PaperOrderState[] = [];
+  private candidates(lane: Lane): PaperOrderState[] {
+    // a copy (fills change the list while the step goes through it), in a reused array: applyStep is not reentrant
+    const out = this.scratch;
+    out.length = 0;
     let tp = false;
-    for (const o of this.open) {
-      if (o.symbol !== symbol) continue;
+    const orders = lane.orders;
+    for (let i = 0; i < orders.length; i++) {
+      const o = orders[i]!;
       out.push(o);
       if (o.kind === 'take_profit') tp = true;
     }
@@ -791,7 +792,9 @@ export class PaperEngine {
       if (!m) return null;
       const taker = dec(m.takerFee);
       const takerPlus1 = taker.plus(1);
-      l = { m, spot: m.type === 'spot', takerPlus1, takerPlus1S: str(takerPlus1), version: -1, down: -Infinity, up: Infinity, always: false, any: false, hasLast: symbol in this.s.lastPrice, pending: false, pendingPrice: 0, pendingTs: 0 };
+      const orders: PaperOrderState[] = [];
+      for (const o of this.open) if (o.symbol === symbol) orders.push(o);
+      l = { m, spot: m.type === 'spot', takerPlus1, takerPlus1S: str(takerPlus1), orders, version: -1, down: -Infinity, up: Infinity, always: false, any: false, hasLast: symbol in this.s.lastPrice, pending: false, pendingPrice: 0, pendingTs: 0 };
       this.lanes.set(symbol, l);
     }
     this.lastLane = l;
@@ -967,9 +970,10 @@ export class PaperEngine {
       let up = Infinity;
       let always = false;
       let any = false;
-      const symbol = lane.m.symbol;
-      for (const o of this.open) {
-        if (o.symbol !== symbol || o.held === true) continue;
+      const orders = lane.orders;
+      for (let i = 0; i < orders.length; i++) {
+        const o = orders[i]!;
+        if (o.held === true) continue;
         any = true;
         const r = reachOf(o);
         if (r.always) always = true;
@@ -1027,10 +1031,25 @@ export class PaperEngine {
     this.s.orders.push(o);
     this.byId.set(o.id, o);
     if (o.clientOrderId !== null) this.byClientId.set(o.clientOrderId, o);
-    if (o.status === 'open') {
-      this.open.add(o);
-      this.openVersion++;
+    if (o.status === 'open') this.openAdd(o);
+  }
+
+  /** Adds an order to the open set (and to its lane's list, creation order kept: orders are added as stored). */
+  private openAdd(o: PaperOrderState): void {
+    this.open.add(o);
+    this.lanes.get(o.symbol)?.orders.push(o);
+    this.openVersion++;
+  }
+
+  /** Removes an order from the open set and its lane's list. */
+  private openDelete(o: PaperOrderState): void {
+    if (!this.open.delete(o)) return;
+    const l = this.lanes.get(o.symbol);
+    if (l !== undefined) {
+      const i = l.orders.indexOf(o);
+      if (i >= 0) l.orders.splice(i, 1);
     }
+    this.openVersion++;
   }
 
   private releaseLock(o: PaperOrderState): void {
@@ -1048,8 +1067,7 @@ export class PaperEngine {
     this.releaseLock(o);
     o.status = status;
     o.updatedAt = ts;
-    this.open.delete(o);
-    this.openVersion++;
+    this.openDelete(o);
     this.emitOrder(o);
   }
 
@@ -1164,8 +1182,7 @@ export class PaperEngine {
     o.feeCurrency = m.quote;
     o.updatedAt = ts;
     o.status = 'closed';
-    this.open.delete(o);
-    this.openVersion++;
+    this.openDelete(o);
     return { ok: true, fill: f, closedSide: closed };
   }
 
@@ -1175,7 +1192,9 @@ export class PaperEngine {
    * decimal.js otherwise), in the same order, so the results are the same strings.
    */
   private fillSpot(o: PaperOrderState, m: MarketInfo, priceD: Decimal, liquidity: 'maker' | 'taker', ts: number): FillOutcome {
-    const price = str(priceD);
+    // a resting limit filled at its own price (matchLimit): the order's price string is that decimal's
+    const r = (o as WithReach)[REACH];
+    const price = r !== undefined && r.limitD === priceD && r.limit !== null ? r.limit : str(priceD);
     const rate = liquidity === 'maker' ? m.makerFee : m.takerFee;
     const amount = o.filled === '0' ? o.amount : minusS(o.amount, o.filled);
     let qty: string;
@@ -1238,8 +1257,7 @@ export class PaperEngine {
     o.feeCurrency = m.quote;
     o.updatedAt = ts;
     o.status = 'closed';
-    this.open.delete(o);
-    this.openVersion++;
+    this.openDelete(o);
     return { ok: true, fill: f, closedSide: null };
   }
 
@@ -1456,10 +1474,7 @@ const timesS = timesDec;
 /** `str(dec(a).div(b))` (see {@link plusS}). */
 const divS = divDec;
 /** `dec(a).cmp(b)` (−1, 0, 1) (see {@link plusS}). */
-function cmpS(a: string, b: string): number {
-  const c = cmpSmall(a, b);
-  return c === c ? c : dec(a).cmp(b);
-}
+const cmpS = cmpDec;
 
 /**
  * The price of a limit or take-profit fill on the first step after its release from hold: its own level — the
@@ -1483,6 +1498,8 @@ interface Lane {
   spot: boolean;
   takerPlus1: Decimal;
   takerPlus1S: string;
+  /** The symbol's open orders in creation order (the engine's open set, per symbol). */
+  orders: PaperOrderState[];
   version: number;
   down: number;
   up: number;

@@ -24,11 +24,11 @@ const MAX_DIGITS = 16;
 /** Largest 15-digit mantissa whose × 10 + a digit stays exact (× 10 ≤ 2^53). */
 const MAX_BEFORE_16 = 900_719_925_474_099;
 
-// Parse registers (no allocation): mantissa and scale of the last successful {@link parse}.
-let pm = 0;
-let pe = 0;
+// Parse registers: mantissa and scale of the last successful {@link parse} (module `let`s holding numbers past
+// the small-integer range would be boxed at every write; these are read back as locals at once).
+const R = new Float64Array(2);
 
-/** Parses a plain decimal string into `pm` / `pe`; false when it is not one or has more than 15 significant digits. */
+/** Parses a plain decimal string into the registers `R` (mantissa, scale); false when it is not one or has more than 15 significant digits. */
 function parse(s: string): boolean {
   const n = s.length;
   let i = 0;
@@ -63,8 +63,8 @@ function parse(s: string): boolean {
   }
   if (!any || s.charCodeAt(n - 1) === 46) return false;
   if (e > 22) return false;
-  pm = neg ? -m : m;
-  pe = e;
+  R[0] = neg ? -m : m;
+  R[1] = e;
   return true;
 }
 
@@ -73,25 +73,36 @@ export function formatSmall(m: number, e: number): string {
   if (m === 0) return '0';
   const neg = m < 0;
   let a = neg ? -m : m;
+  // One flat string (the state keeps these strings; a concatenation would keep its parts alive too). Below
+  // 10^15 the decimal has at most 15 significant digits, so the double nearest a / 10^e prints as exactly this
+  // decimal in its shortest form, trailing zeros dropped (distinct 15-digit decimals are distinct doubles):
+  // String gives it (5× faster than toFixed) unless it would use an exponent (below 1e-6).
+  if (a < 1e15) {
+    const x = a / POW10[e]!;
+    if (x >= 1e-6) return String(neg ? -x : x);
+  }
   // strip trailing zeros of the fraction on the integer (exact: a multiple of 10 divided by 10)
   while (e > 0 && a % 10 === 0) {
     a /= 10;
     e--;
   }
+  // toFixed prints the double nearest a / 10^e rounded to e places: this decimal itself while a < 4e15 (the
+  // double is then within 0.5e-e of it)
+  if (a < 4e15) return ((neg ? -a : a) / POW10[e]!).toFixed(e);
   let d = String(a);
-  if (e > 0) d = d.length <= e ? `0.${ZEROS.slice(0, e - d.length)}${d}` : `${d.slice(0, d.length - e)}.${d.slice(d.length - e)}`;
-  return neg ? `-${d}` : d;
+  if (e > 0) d = d.length <= e ? ['0.', ZEROS.slice(0, e - d.length), d].join('') : [d.slice(0, d.length - e), '.', d.slice(d.length - e)].join('');
+  return neg ? ['-', d].join('') : d;
 }
 const ZEROS = '0000000000000000000000';
 
 /** `str(new Dec(a).plus(b))` (also `minus` with `sign` −1), or null when the fast path does not apply. */
 function addSigned(a: string, b: string, sign: 1 | -1): string | null {
   if (!parse(a)) return null;
-  const am = pm;
-  const ae = pe;
+  const am = R[0]!;
+  const ae = R[1]!;
   if (!parse(b)) return null;
-  const bm = sign === 1 ? pm : -pm;
-  const be = pe;
+  const bm = sign === 1 ? R[0]! : -R[0]!;
+  const be = R[1]!;
   const e = ae > be ? ae : be;
   const x = am * POW10[e - ae]!;
   const y = bm * POW10[e - be]!;
@@ -113,11 +124,11 @@ export function subSmall(a: string, b: string): string | null {
 /** `str(new Dec(a).mul(b))`, or null when not sure. */
 export function mulSmall(a: string, b: string): string | null {
   if (!parse(a)) return null;
-  const am = pm;
-  const ae = pe;
+  const am = R[0]!;
+  const ae = R[1]!;
   if (!parse(b)) return null;
-  const e = ae + pe;
-  const r = am * pm;
+  const e = ae + R[1]!;
+  const r = am * R[0]!;
   if (e > 22 || !Number.isSafeInteger(r)) return null;
   return formatSmall(r, e);
 }
@@ -125,12 +136,12 @@ export function mulSmall(a: string, b: string): string | null {
 /** The sign of a − b (−1, 0, 1) for plain decimal strings, or NaN when not sure. */
 export function cmpSmall(a: string, b: string): number {
   if (!parse(a)) return NaN;
-  const am = pm;
-  const ae = pe;
+  const am = R[0]!;
+  const ae = R[1]!;
   if (!parse(b)) return NaN;
-  const e = ae > pe ? ae : pe;
+  const e = ae > R[1]! ? ae : R[1]!;
   const x = am * POW10[e - ae]!;
-  const y = pm * POW10[e - pe]!;
+  const y = R[0]! * POW10[e - R[1]!]!;
   if (!Number.isSafeInteger(x) || !Number.isSafeInteger(y)) return NaN;
   return x < y ? -1 : x > y ? 1 : 0;
 }
@@ -141,8 +152,32 @@ export function cmpSmall(a: string, b: string): number {
  */
 export function canonicalSmall(s: string): string | null {
   if (!parse(s)) return null;
-  const out = formatSmall(pm, pe);
-  return out === s ? s : out;
+  // already canonical (the usual case: the state's own strings): the string itself, nothing built
+  if (isCanonical(s)) return s;
+  return formatSmall(R[0]!, R[1]!);
+}
+
+/**
+ * True when a plain decimal string is in the canonical form `str` writes: no `-` on zero, no leading zeros
+ * (but the one of `0.…`), no trailing zeros after the point.
+ */
+function isCanonical(s: string): boolean {
+  const n = s.length;
+  const neg = s.charCodeAt(0) === 45;
+  const i = neg ? 1 : 0;
+  const dot = s.indexOf('.');
+  // leading zero only as the whole integer part
+  if (s.charCodeAt(i) === 48 && (dot < 0 ? n - i > 1 : dot - i > 1)) return false;
+  if (dot >= 0 && s.charCodeAt(n - 1) === 48) return false;
+  if (neg) {
+    // "-0", "-0.0…" are not canonical (zero has no sign); a canonical negative has a nonzero digit
+    for (let k = i; k < n; k++) {
+      const c = s.charCodeAt(k);
+      if (c > 48 && c <= 57) return true;
+    }
+    return false;
+  }
+  return true;
 }
 
 /**
@@ -152,8 +187,8 @@ export function canonicalSmall(s: string): string | null {
 export function placesSmall(s: string): number {
   if (!parse(s)) return -1;
   // trailing zeros of the fraction do not count
-  let e = pe;
-  let m = pm;
+  let e = R[1]!;
+  let m = R[0]!;
   while (e > 0 && m % 10 === 0 && m !== 0) {
     m /= 10;
     e--;
@@ -180,6 +215,15 @@ const PLAIN = /^-?\d+(\.\d+)?$/;
 
 /** Parses a plain decimal string into `bm` / `be` (value bm / 10^be); false when not plain or too long. */
 function parseBig(s: string): boolean {
+  // the strings last written by formatBig come back as the next operation's operands (a chain of operations
+  // on 40-digit values): a small ring of them (compared by `===`: the same string object) skips the parse
+  for (let k = 0; k < BIG_MEMO; k++) {
+    if (memoBigS[k] === s) {
+      bm = memoBigM[k]!;
+      be = memoBigE[k]!;
+      return true;
+    }
+  }
   if (s.length > MAX_BIG_CHARS || !PLAIN.test(s)) return false;
   const dot = s.indexOf('.');
   if (dot < 0) {
@@ -189,14 +233,42 @@ function parseBig(s: string): boolean {
     bm = BigInt(s.slice(0, dot) + s.slice(dot + 1));
     be = s.length - dot - 1;
   }
+  rememberBig(s, bm, be);
   return true;
+}
+
+const BIG_MEMO = 8;
+const memoBigS: string[] = new Array<string>(BIG_MEMO).fill('');
+const memoBigM: bigint[] = new Array<bigint>(BIG_MEMO).fill(0n);
+const memoBigE = new Int32Array(BIG_MEMO);
+let memoBigNext = 0;
+/** Remembers the parse of a string (see {@link parseBig}). */
+function rememberBig(s: string, m: bigint, e: number): void {
+  memoBigS[memoBigNext] = s;
+  memoBigM[memoBigNext] = m;
+  memoBigE[memoBigNext] = e;
+  memoBigNext = (memoBigNext + 1) % BIG_MEMO;
 }
 
 /** Number of decimal digits of |m| (1 for 0). */
 function digitsOf(m: bigint): number {
   const a = m < 0n ? -m : m;
-  // a decimal string is the cheapest exact digit count for the sizes here
-  return a.toString().length;
+  // no string: compare with the powers of ten (about the bit length × log10 2, then exact)
+  let k = Math.floor((bitLength(a) - 1) * 0.30102999566398114);
+  if (k < 0) k = 0;
+  while (a >= pow10n(k + 1)) k++;
+  while (k > 0 && a < pow10n(k)) k--;
+  return k + 1;
+}
+
+/**
+ * About the bits of a non-negative BigInt (0 for 0), from its float (exact below 2^53, within a bit or two
+ * above; {@link digitsOf} corrects the estimate); from its hexadecimal length past the float range.
+ */
+function bitLength(a: bigint): number {
+  if (a === 0n) return 0;
+  const f = Number(a);
+  return f === Infinity ? a.toString(16).length * 4 : Math.floor(Math.log2(f)) + 1;
 }
 
 /** m / 10^e rounded half-up to {@link PRECISION} significant digits, as the canonical string. */
@@ -213,8 +285,14 @@ function roundFormat(m: bigint, e: number): string {
   return formatBig(m, e);
 }
 
-/** The canonical string of m / 10^e (e may be negative). */
+/** The canonical string of m / 10^e (e may be negative), remembered for the next {@link parseBig}. */
 function formatBig(m: bigint, e: number): string {
+  const out = formatBigRaw(m, e);
+  if (e >= 0 && e <= 1000) rememberBig(out, m, e);
+  return out;
+}
+
+function formatBigRaw(m: bigint, e: number): string {
   if (m === 0n) return '0';
   const neg = m < 0n;
   let d = (neg ? -m : m).toString();
@@ -227,11 +305,12 @@ function formatBig(m: bigint, e: number): string {
       e -= cut;
     }
     if (e > 0) {
-      if (d.length <= e) d = `0.${'0'.repeat(e - d.length)}${d}`;
-      else d = `${d.slice(0, d.length - e)}.${d.slice(d.length - e)}`;
+      // joined, not concatenated: one flat string (a kept concatenation keeps its parts alive too)
+      if (d.length <= e) d = ['0.', '0'.repeat(e - d.length), d].join('');
+      else d = [d.slice(0, d.length - e), '.', d.slice(d.length - e)].join('');
     }
   }
-  return neg ? `-${d}` : d;
+  return neg ? ['-', d].join('') : d;
 }
 
 /** `str(new Dec(a).plus(b))` (`minus` with sign −1) by BigInt, or null for a string it does not take. */
@@ -319,4 +398,89 @@ export const bigPaths = { add: (a: string, b: string) => addBig(a, b, 1), sub: (
 /** `str(new Dec(s))`: the canonical string of a decimal string (see {@link canonicalSmall}), else decimal.js. */
 export function canonicalDec(s: string): string {
   return canonicalSmall(s) ?? str(new Dec(s));
+}
+
+// ─── rounding to decimal places, market steps ───────────────────────────────────────────────────────────
+
+/** Rounding of {@link roundPlacesDec}: toward −∞, toward +∞, or to the nearest with ties away from zero. */
+export type PlacesRounding = 'down' | 'up' | 'nearest';
+
+/**
+ * `str(new Dec(s).toDecimalPlaces(k, ROUND_FLOOR | ROUND_CEIL | ROUND_HALF_UP))` for a plain decimal string:
+ * the exact rounding at k places (float integers, else BigInt), or decimal.js for anything else.
+ */
+export function roundPlacesDec(s: string, k: number, mode: PlacesRounding): string {
+  if (parse(s)) {
+    const m = R[0]!;
+    const e = R[1]!;
+    if (e <= k) return formatSmall(m, e);
+    const p = POW10[e - k]!;
+    const r = m % p; // exact: both safe integers; the sign of m
+    let q = (m - r) / p; // exact: a multiple of p divided by p
+    if (mode === 'down' ? r < 0 : mode === 'up' ? r > 0 : (r < 0 ? -r : r) * 2 >= p) q += r < 0 ? -1 : 1;
+    return formatSmall(q, k);
+  }
+  if (parseBig(s)) {
+    const m = bm;
+    const e = be;
+    if (e <= k) return formatBig(m, e);
+    const p = pow10n(e - k);
+    const r = m % p;
+    let q = m / p;
+    if (mode === 'down' ? r < 0n : mode === 'up' ? r > 0n : (r < 0n ? -r : r) * 2n >= p) q += r < 0n ? -1n : 1n;
+    return formatBig(q, k);
+  }
+  const rm = mode === 'down' ? Dec.ROUND_FLOOR : mode === 'up' ? Dec.ROUND_CEIL : Dec.ROUND_HALF_UP;
+  return str(new Dec(s).toDecimalPlaces(k, rm));
+}
+
+/** The sign of a − b (−1, 0, 1) for decimal strings: float integers, else BigInt, else decimal.js. */
+export function cmpDec(a: string, b: string): number {
+  const c = cmpSmall(a, b);
+  if (c === c) return c;
+  if (parseBig(a)) {
+    const am = bm;
+    const ae = be;
+    if (parseBig(b)) {
+      const e = ae > be ? ae : be;
+      const x = ae === e ? am : am * pow10n(e - ae);
+      const y = be === e ? bm : bm * pow10n(e - be);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+  }
+  return new Dec(a).cmp(b);
+}
+
+const STEP_PLACES = new Map<string, number>();
+/** k when a market step is the plain string of 10^-k (`1`, `0.01`, `0.00001` …), else -1 (memoised). */
+export function stepPlacesOf(step: string): number {
+  let k = STEP_PLACES.get(step);
+  if (k === undefined) {
+    k = step === '1' ? 0 : /^0\.0*1$/.test(step) ? step.length - 2 : -1;
+    if (STEP_PLACES.size < 1024) STEP_PLACES.set(step, k);
+  }
+  return k;
+}
+
+/**
+ * `str(roundToStep(v, step, mode))` (precision.ts) for a plain decimal string: by {@link roundPlacesDec} when the
+ * step is a power of ten (what roundToStep's own fast path computes), else null (the caller uses roundToStep).
+ */
+export function roundToStepDec(v: string, step: string, mode: PlacesRounding): string | null {
+  const k = stepPlacesOf(step);
+  return k < 0 ? null : roundPlacesDec(v, k, mode);
+}
+
+/**
+ * `str(amountOnStep(raw, price, m))` (precision.ts) on decimal strings when the amount step is a power of ten,
+ * else null: the same steps — floored to the step; rounded up one step when only the floor misses the minimum
+ * amount or notional (the notional compared at 10 places, rounded half-up) while `raw` meets both.
+ */
+export function amountOnStepDec(raw: string, price: string, m: { amountStep: string; minAmount: string | null; minNotional: string | null }): string | null {
+  const k = stepPlacesOf(m.amountStep);
+  if (k < 0) return null;
+  const meets = (a: string) => cmpDec(a, '0') > 0 && (m.minAmount === null || cmpDec(a, m.minAmount) >= 0) && (m.minNotional === null || cmpDec(roundPlacesDec(timesDec(a, price), 10, 'nearest'), m.minNotional) >= 0);
+  const down = roundPlacesDec(raw, k, 'down');
+  if (cmpDec(down, '0') <= 0 || meets(down) || !meets(raw)) return down;
+  return roundPlacesDec(raw, k, 'up');
 }
