@@ -225,9 +225,12 @@ export function runBacktest<S>(input: BacktestInput<S>): BacktestResult<S> {
     quote = market.quote;
     const candles = input.candles[symbol];
     if (!candles || candles.length === 0) throw new RangeError(`candles.${symbol}: none in the range`);
+    let prevTs = candles[0]!.ts;
     for (let i = 1; i < candles.length; i++) {
-      if (!(candles[i]!.ts > candles[i - 1]!.ts)) throw new RangeError(`candles.${symbol}: not ascending at index ${i}`);
-      if (candles[i]!.ts < candles[i - 1]!.ts + L) throw new RangeError(`candles.${symbol}: candle ${i} opens before candle ${i - 1} closes (timeframe ${input.timeframe})`);
+      const ts = candles[i]!.ts;
+      if (!(ts > prevTs)) throw new RangeError(`candles.${symbol}: not ascending at index ${i}`);
+      if (ts < prevTs + L) throw new RangeError(`candles.${symbol}: candle ${i} opens before candle ${i - 1} closes (timeframe ${input.timeframe})`);
+      prevTs = ts;
     }
     const fundingEvents = input.funding && market.type === 'swap' ? [...(input.funding[symbol] ?? [])].sort((a, b) => a.ts - b.ts) : null;
     const detail = detailTf !== null ? (input.detail!.candles[symbol] ?? null) : null;

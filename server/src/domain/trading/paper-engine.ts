@@ -31,7 +31,7 @@
  * Performance (results unchanged, bit for bit: `backtest-golden.test.ts`, the parity tests): a step first
  * compares its float low/high with per-symbol float bounds of the open orders' levels ({@link Lane}) and skips
  * the matching when it certainly reaches none; a resting limit it reaches is matched with floats where they
- * are exact ({@link matchLimit}); step closes become decimal strings only when the last price is read; spot
+ * are exact ({@link limitReached}); step closes become decimal strings only when the last price is read; spot
  * fills ({@link PaperEngine.fillSpot}), balance moves and the common resting spot limit placement
  * ({@link PaperEngine.placeRestingLimit}) compute on the state's decimal strings with small-decimal.ts (exact
  * float-integer or BigInt arithmetic giving the very strings decimal.js gives, decimal.js where they do not
@@ -275,8 +275,9 @@ export class PaperEngine {
   private readonly lanes = new Map<string, Lane>();
   /** The array {@link candidates} fills. */
   private readonly scratch: PaperOrderState[] = [];
-  /** The lane last looked up (steps of one symbol come in runs). */
+  /** The lane last looked up (steps of one symbol come in runs), and the symbol string it was asked with. */
   private lastLane: Lane | null = null;
+  private lastSymbol = '';
   /** Bumped on every change of the open orders (their set, or a trigger): lanes' reach bounds are then rebuilt. */
   private openVersion = 0;
   /** True when a lane holds a step close not yet written to `s.lastPrice` (see {@link flushPrices}). */
@@ -485,7 +486,7 @@ export class PaperEngine {
    * {@link placeOrder}'s fast path for the most common order, a spot limit order, not reduce-only, that rests
    * (not marketable at the current price, or held): every check of placeOrder made on the canonical decimal strings with
    * {@link cmpSmall} & co. (exact where they answer) and float comparisons that are exact where they decide
-   * (see {@link matchLimit}); undefined — before any change — whenever a check cannot be decided that way or
+   * (see {@link limitReached}); undefined — before any change — whenever a check cannot be decided that way or
    * would fail, and placeOrder then runs its full path (and throws its error). The order stored, the funds
    * locked, the events and the returned order are what the full path gives.
    */
@@ -701,6 +702,22 @@ export class PaperEngine {
   applyStep(step: PriceStep): PaperFill[] {
     const lane = this.lane(step.symbol);
     if (lane === null) return NO_FILLS;
+    // The quiet step (most steps of a spot backtest): nothing held back, the cost of the holding settled since
+    // the last fill, and no open order the step can reach — only the close is noted (what the full path below
+    // does then, without its checks).
+    if (
+      lane.costFill === this.s.nextFillSeq &&
+      lane.version === this.openVersion &&
+      this.released === 0 &&
+      lane.hasLast &&
+      !(lane.any && (lane.always || !(lane.down < step.low) || !(lane.up > step.high)))
+    ) {
+      lane.pendingPrice = step.close;
+      lane.pendingTs = step.ts;
+      lane.pending = true;
+      this.pendingPrices = true;
+      return NO_FILLS;
+    }
     const m = lane.m;
     let out: PaperFill[] | null = null;
     if (lane.spot) {
@@ -718,7 +735,22 @@ export class PaperEngine {
         if (o.reduceOnly && !this.canReduce(m, o.side)) continue;
         const r = reachOf(o);
         if (r.always ? false : r.down ? r.f < step.low : r.f > step.high) continue; // matchOrder would return null
-        const match = r.limit !== null ? (matchLimit(r, step) ?? matchOrder(o, step, opts)) : matchOrder(o, step, opts);
+        const at = r.limit !== null ? limitReached(r, step) : undefined;
+        if (at === false) continue;
+        if (at === true && lane.spot) {
+          // a resting spot limit filled at its own price, maker (also on its first step after a hold): no
+          // decimal needed, the fill runs on the strings
+          out ??= [];
+          const res = this.fillSpot(o, m, r.limit!, 'maker', step.ts);
+          if (res.ok) {
+            out.push(res.fill);
+            this.afterFill(o, res.fill, res.closedSide);
+          } else if (res.reason === 'insufficient') {
+            this.close(o, 'expired', step.ts);
+          }
+          continue;
+        }
+        const match = at === true ? limitMatch(r) : matchOrder(o, step, opts);
         if (!match) continue;
         out ??= [];
         const pos = this.s.positions[m.symbol];
@@ -761,6 +793,12 @@ export class PaperEngine {
       this.pendingPrices = true;
       if (lane.spot && this.s.averageCost[m.base] === null) this.initCost(m, step.close);
     } else this.notePrice(m.symbol, step.close, step.ts);
+    // a spot holding whose cost is known (or that is empty) keeps it until the next fill: quiet steps may skip
+    // the cost check (the fill sequence number dates that)
+    if (lane.spot) {
+      const b = this.s.balances[m.base];
+      lane.costFill = this.s.averageCost[m.base] !== null || b === undefined || cmpS(plusS(b.free, b.used), '0') === 0 ? this.s.nextFillSeq : -1;
+    }
     return out ?? NO_FILLS;
   }
 
@@ -784,8 +822,13 @@ export class PaperEngine {
 
   /** The {@link Lane} of a symbol, or null for an unknown one. */
   private lane(symbol: string): Lane | null {
+    // the same string object as last time: a pointer comparison (steps of one symbol come in runs)
+    if (symbol === this.lastSymbol && this.lastLane !== null) return this.lastLane;
     const last = this.lastLane;
-    if (last !== null && last.m.symbol === symbol) return last;
+    if (last !== null && last.m.symbol === symbol) {
+      this.lastSymbol = symbol;
+      return last;
+    }
     let l = this.lanes.get(symbol);
     if (l === undefined) {
       const m = this.cfg.markets[symbol];
@@ -794,10 +837,11 @@ export class PaperEngine {
       const takerPlus1 = taker.plus(1);
       const orders: PaperOrderState[] = [];
       for (const o of this.open) if (o.symbol === symbol) orders.push(o);
-      l = { m, spot: m.type === 'spot', takerPlus1, takerPlus1S: str(takerPlus1), orders, version: -1, down: -Infinity, up: Infinity, always: false, any: false, hasLast: symbol in this.s.lastPrice, pending: false, pendingPrice: 0, pendingTs: 0 };
+      l = { m, spot: m.type === 'spot', takerPlus1, takerPlus1S: str(takerPlus1), orders, version: -1, down: -Infinity, up: Infinity, always: false, any: false, hasLast: symbol in this.s.lastPrice, costFill: -1, pending: false, pendingPrice: 0, pendingTs: 0 };
       this.lanes.set(symbol, l);
     }
     this.lastLane = l;
+    this.lastSymbol = symbol;
     return l;
   }
 
@@ -1077,7 +1121,7 @@ export class PaperEngine {
    */
   private fill(o: PaperOrderState, price: Decimal, liquidity: 'maker' | 'taker', ts: number): FillOutcome {
     const m = this.cfg.markets[o.symbol]!;
-    if (m.type === 'spot') return this.fillSpot(o, m, price, liquidity, ts);
+    if (m.type === 'spot') return this.fillSpot(o, m, str(price), liquidity, ts);
     const rate = dec(liquidity === 'maker' ? m.makerFee : m.takerFee);
     const amount = dec(o.amount).minus(o.filled);
     const lock = dec(o.lock);
@@ -1191,10 +1235,7 @@ export class PaperEngine {
    * `str` of the decimal.js operation ({@link plusS} & co.: exact small-decimal arithmetic when it applies,
    * decimal.js otherwise), in the same order, so the results are the same strings.
    */
-  private fillSpot(o: PaperOrderState, m: MarketInfo, priceD: Decimal, liquidity: 'maker' | 'taker', ts: number): FillOutcome {
-    // a resting limit filled at its own price (matchLimit): the order's price string is that decimal's
-    const r = (o as WithReach)[REACH];
-    const price = r !== undefined && r.limitD === priceD && r.limit !== null ? r.limit : str(priceD);
+  private fillSpot(o: PaperOrderState, m: MarketInfo, price: string, liquidity: 'maker' | 'taker', ts: number): FillOutcome {
     const rate = liquidity === 'maker' ? m.makerFee : m.takerFee;
     const amount = o.filled === '0' ? o.amount : minusS(o.amount, o.filled);
     let qty: string;
@@ -1507,6 +1548,11 @@ interface Lane {
   any: boolean;
   /** `s.lastPrice` has an entry for the symbol (later closes may then wait in `pendingPrice`). */
   hasLast: boolean;
+  /**
+   * Spot: the fill sequence number (`nextFillSeq`) at which the holding's cost was found settled (known, or no
+   * holding) — valid until the next fill; -1 otherwise (and always on perpetuals: their steps check positions).
+   */
+  costFill: number;
   pending: boolean;
   pendingPrice: number;
   pendingTs: number;
@@ -1551,19 +1597,25 @@ function reachOf(o: PaperOrderState): Reach {
  * step reaches the limit P going down when `Number(P) > low` (rounding to floats is monotonic, and a float's
  * decimal is its shortest representation), not when `Number(P) < low`; likewise up with the high; and the
  * reach point min(P, open) (max going up) is P when `Number(P) < open` (`>` going up). Then the fill is at P
- * itself: the limit is on the tick (placeOrder checks it), so rounding it against the trader and capping it at
- * the limit give P. Returns undefined when a float comparison ties (the caller runs matchOrder) and null when
- * the step does not reach the order — exactly as matchOrder would.
+ * itself, maker: the limit is on the tick (placeOrder checks it), so rounding it against the trader and
+ * capping it at the limit give P ({@link limitMatch}). Returns true for such a fill, false when the step does
+ * not reach the order, undefined when a float comparison ties (the caller runs matchOrder) — exactly as
+ * matchOrder would decide.
  */
-function matchLimit(r: Reach, step: PriceStep): OrderMatch | null | undefined {
+function limitReached(r: Reach, step: PriceStep): boolean | undefined {
   const f = r.f;
   if (r.down) {
-    if (f < step.low) return null;
+    if (f < step.low) return false;
     if (!(f > step.low) || !(f < step.open)) return undefined;
   } else {
-    if (f > step.high) return null;
+    if (f > step.high) return false;
     if (!(f < step.high) || !(f > step.open)) return undefined;
   }
+  return true;
+}
+
+/** The {@link OrderMatch} of a resting limit filled at its own price (see {@link limitReached}). */
+function limitMatch(r: Reach): OrderMatch {
   const p = (r.limitD ??= dec(r.limit!));
   return { price: p, point: p, liquidity: 'maker', triggered: false };
 }
