@@ -302,11 +302,18 @@ export function createGridStrategy(botId: string, config: GridConfig): Strategy<
     return new Dec(close).minus(anchor).abs().div(anchor).mul(100).gt(cfg.repricePct);
   };
 
+  // The last state found with no sell to place and no level to arm (performance: a state is a value — no step
+  // changes one, see the copy-on-write above — so that stays true of the same object; closes only re-check
+  // the anchor's band).
+  let settled: GridState | null = null;
   /** True when a closed candle at `close` changes nothing (the step can return the state as is). */
   const candleIsQuiet = (s: GridState, close: number): boolean => {
     if (s.anchor === null || repriceDue(s.anchor, close)) return false;
+    if (s === settled) return true;
     for (const lv of s.levels) if (needsSell(lv)) return false;
-    return !canArm(s);
+    if (canArm(s)) return false;
+    settled = s;
+    return true;
   };
 
   const onCandle = (s: GridState, close: number, m: MarketInfo, out: Intent[]) => {

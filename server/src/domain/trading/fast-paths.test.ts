@@ -134,6 +134,29 @@ describe('small-decimal: exact float-integer arithmetic equals decimal.js', () =
   });
 });
 
+describe('small-decimal formatSmall: m / 10^e in the canonical form of str', () => {
+  it('on edge cases and 200 000 random safe integers and scales 0 … 22 (every path: parts, String, toFixed, joins)', async () => {
+    const { formatSmall } = await import('./small-decimal.js');
+    const { str } = await import('./precision.js');
+    const r = rng(11);
+    const cases: Array<[number, number]> = [[0, 0], [0, 5], [1, 0], [-1, 0], [1, 22], [-1, 22], [10, 1], [100, 2], [1000, 1], [12345, 0], [12345, 5], [-12345, 5], [12345, 6], [99999999999, 2], [999999999999, 2], [999999999999999, 15], [1e15, 3], [9007199254740991, 0], [9007199254740991, 16], [-9007199254740991, 22], [465, 5], [4301257, 2], [99800123456, 6]];
+    for (let i = 0; i < 200_000; i++) {
+      const digits = 1 + Math.floor(r() * 16);
+      let m = Math.floor(r() * 10 ** digits);
+      if (!Number.isSafeInteger(m)) m = Number.MAX_SAFE_INTEGER - Math.floor(r() * 1000);
+      if (r() < 0.3) m *= 10 ** Math.floor(r() * 3);
+      if (!Number.isSafeInteger(m)) continue;
+      cases.push([r() < 0.3 ? -m : m, Math.floor(r() * 23)]);
+    }
+    for (const [m, e] of cases) {
+      const want = str(new Dec(m).div(new Dec(10).pow(e)));
+      const got = formatSmall(m, e);
+      if (got !== want) throw new Error(`formatSmall(${m}, ${e}) = ${got}, decimal.js ${want}`);
+    }
+    expect(cases.length).toBeGreaterThan(190_000);
+  });
+});
+
 describe('small-decimal BigInt paths: rounded to 40 digits half-up exactly as decimal.js', () => {
   it('add, sub, mul, div on 60 000 random pairs of up to 40 digits (and the Dec wrappers)', async () => {
     const { bigPaths, plusDec, minusDec, timesDec, divDec } = await import('./small-decimal.js');

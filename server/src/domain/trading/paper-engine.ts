@@ -268,7 +268,12 @@ type FillOutcome = { ok: true; fill: PaperFill; closedSide: PositionSide | null 
 export class PaperEngine {
   private readonly cfg: Required<PaperEngineConfig>;
   private readonly s: PaperEngineState;
-  private readonly byId = new Map<string, PaperOrderState>();
+  /**
+   * Orders by id, built only when {@link orderById}'s probe misses (performance: ids are the creation sequence
+   * numbers and `s.orders` keeps creation order, so the probe finds every order this engine stored; a map of
+   * every order ever placed costs a hash-table insert per order). Null until then; kept up to date after.
+   */
+  private byId: Map<string, PaperOrderState> | null = null;
   private readonly byClientId = new Map<string, PaperOrderState>();
   private readonly open = new Set<PaperOrderState>();
   /** Derived per-symbol data (see {@link Lane}), built on first use of a market. */
@@ -306,7 +311,6 @@ export class PaperEngine {
     if (state) {
       this.s = structuredClone(state);
       for (const o of this.s.orders) {
-        this.byId.set(o.id, o);
         if (o.clientOrderId !== null) this.byClientId.set(o.clientOrderId, o);
         if (o.status === 'open') this.open.add(o);
         if (o.status === 'open' && o.held === false) this.released++;
@@ -566,7 +570,7 @@ export class PaperEngine {
    * @throws RejectedOrderError `ORDER_NOT_FOUND` for an unknown id, `INVALID_ORDER` when it already filled
    */
   cancelOrder(id: string, now: number): Order {
-    const o = this.byId.get(id);
+    const o = this.orderById(id);
     if (!o) reject('ORDER_NOT_FOUND', `id: no order ${id}`);
     if (o.status === 'canceled') return toOrder(o);
     if (o.status !== 'open') reject('INVALID_ORDER', `id: order ${id} is already ${o.status}`);
@@ -576,7 +580,7 @@ export class PaperEngine {
 
   /** An order by id, or null. */
   getOrder(id: string): Order | null {
-    const o = this.byId.get(id);
+    const o = this.orderById(id);
     return o ? toOrder(o) : null;
   }
 
@@ -1070,10 +1074,23 @@ export class PaperEngine {
     return { currency: m.quote, amount: opening.mul(ref).mul(new Dec(1).div(lev).plus(taker)), what: ' (margin + fee)' };
   }
 
+  /** The order of an id, or undefined: `s.orders[id − 1]` when that is it, else a look-up in {@link byId}. */
+  private orderById(id: string): PaperOrderState | undefined {
+    const orders = this.s.orders;
+    const k = Number(id) - 1;
+    const o = k >= 0 && k < orders.length && Number.isInteger(k) ? orders[k]! : undefined;
+    if (o !== undefined && o.id === id) return o;
+    if (this.byId === null) {
+      this.byId = new Map();
+      for (const x of orders) this.byId.set(x.id, x);
+    }
+    return this.byId.get(id);
+  }
+
   private store(o: PaperOrderState): void {
     this.s.nextOrderSeq = o.seq + 1;
     this.s.orders.push(o);
-    this.byId.set(o.id, o);
+    if (this.byId !== null) this.byId.set(o.id, o);
     if (o.clientOrderId !== null) this.byClientId.set(o.clientOrderId, o);
     if (o.status === 'open') this.openAdd(o);
   }

@@ -86,6 +86,14 @@ export function formatSmall(m: number, e: number): string {
     a /= 10;
     e--;
   }
+  // 16 digits: the double nearest a / 10^e may print shorter or as a neighbouring decimal; String's output
+  // (one flat string, 5× faster than toFixed) is taken when it reads back as exactly a / 10^e — nine times in
+  // ten for balances of that size
+  const x = a / POW10[e]!;
+  if (x >= 1e-6 && x < 1e21) {
+    const t = String(neg ? -x : x);
+    if (isDecimalOf(t, a, e)) return t;
+  }
   // toFixed prints the double nearest a / 10^e rounded to e places: this decimal itself while a < 4e15 (the
   // double is then within 0.5e-e of it)
   if (a < 4e15) return ((neg ? -a : a) / POW10[e]!).toFixed(e);
@@ -94,6 +102,29 @@ export function formatSmall(m: number, e: number): string {
   return neg ? ['-', d].join('') : d;
 }
 const ZEROS = '0000000000000000000000';
+
+/**
+ * True when `t`, a plain decimal as String prints a number between 1e-6 and 1e21 (`-`, digits, maybe one
+ * `.`), is a / 10^e with exactly e fraction digits (a a safe integer without trailing zeros when e > 0). A
+ * string of more digits than a has reads as a larger mantissa (accumulated with monotonic rounding), so it
+ * cannot match.
+ */
+function isDecimalOf(t: string, a: number, e: number): boolean {
+  const n = t.length;
+  let m = 0;
+  let frac = -1;
+  for (let i = t.charCodeAt(0) === 45 ? 1 : 0; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 46) {
+      frac = 0;
+      continue;
+    }
+    if (c < 48 || c > 57) return false;
+    m = m * 10 + (c - 48);
+    if (frac >= 0) frac++;
+  }
+  return m === a && (frac < 0 ? 0 : frac) === e;
+}
 
 /** `str(new Dec(a).plus(b))` (also `minus` with `sign` −1), or null when the fast path does not apply. */
 function addSigned(a: string, b: string, sign: 1 | -1): string | null {
