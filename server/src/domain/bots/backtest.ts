@@ -64,6 +64,7 @@ import type { PriceStep } from '../trading/fill-rules.js';
 import { settleFundingDue, type FundingRateEvent } from '../trading/funding-settle.js';
 import { PaperEngine, type PaperFill, type PaperTotals } from '../trading/paper-engine.js';
 import { Dec, str } from '../trading/precision.js';
+import { formatSmall } from '../trading/small-decimal.js';
 import { computeMetrics, type EquityPoint, type RunMetrics } from './metrics.js';
 import type { Intent, RoundTrip, Strategy, StrategyContext, StrategyEvent, StrategyNote } from './strategy.js';
 
@@ -987,30 +988,6 @@ function significant(int: bigint): number {
   return d === '0' ? 0 : end;
 }
 
-/** A safe integer `int` / 10^scale (0 ≤ scale ≤ 22) in the wire form of {@link str}. */
-function formatInt(int: number, scale: number): string {
-  if (int === 0) return '0';
-  const neg = int < 0;
-  let a = neg ? -int : int;
-  // One flat string (the equity curve keeps these strings; a concatenation would keep its parts alive too).
-  // Below 10^15 the decimal has at most 15 significant digits: the double nearest a / 10^scale prints as exactly
-  // it in its shortest form, trailing zeros dropped, which String gives unless it would use an exponent.
-  if (a < 1e15) {
-    const x = a / POW10F[scale]!;
-    if (x >= 1e-6) return String(neg ? -x : x);
-  }
-  // trailing zeros of the fraction stripped on the integer (exact: a multiple of 10 divided by 10)
-  while (scale > 0 && a % 10 === 0) {
-    a /= 10;
-    scale--;
-  }
-  // toFixed prints the double nearest a / 10^scale rounded to `scale` places: this decimal while a < 4e15
-  if (a < 4e15) return ((neg ? -a : a) / POW10F[scale]!).toFixed(scale);
-  let d = String(a);
-  if (scale > 0) d = d.length <= scale ? ['0.', '0'.repeat(scale - d.length), d].join('') : [d.slice(0, d.length - scale), '.', d.slice(d.length - scale)].join('');
-  return neg ? ['-', d].join('') : d;
-}
-
 /** `digits` (an integer's decimal digits, maybe with `-`) / 10^scale in the wire form of {@link str}. */
 function formatScaled(digits: string, scale: number): string {
   if (digits === '0' || digits === '-0') return '0';
@@ -1072,7 +1049,7 @@ function addProductAt(a: string, ax: Scaled | null, b: string, by: Scaled | null
           const sum = l + r;
           if (Number.isSafeInteger(prod) && Number.isSafeInteger(l) && Number.isSafeInteger(r) && Number.isSafeInteger(sum)) {
             if (float) float.value = sum / POW10F[scale]!;
-            return formatInt(sum, scale);
+            return formatSmall(sum, scale);
           }
         }
       }

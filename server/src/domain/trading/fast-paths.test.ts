@@ -190,6 +190,36 @@ describe('small-decimal BigInt paths: rounded to 40 digits half-up exactly as de
   });
 });
 
+describe('small-decimal addThenSubDec: the two operations in one', () => {
+  it('equals str(Dec(a) ± b − c) on edge cases and 60 000 random triples (small and up to 40 digits)', async () => {
+    const { addThenSubDec } = await import('./small-decimal.js');
+    const { str } = await import('./precision.js');
+    const r = rng(13);
+    const rand = () => {
+      const digits = 1 + Math.floor(r() * (r() < 0.8 ? 16 : 40));
+      let d = '';
+      for (let k = 0; k < digits; k++) d += Math.floor(r() * 10);
+      const point = Math.floor(r() * (digits + 1));
+      const frac = d.slice(point);
+      return `${r() < 0.3 ? '-' : ''}${d.slice(0, point) || '0'}${frac ? `.${frac}` : ''}`;
+    };
+    const edge = ['0', '1', '0.1', '99800.1999633988', '197.8212717', '0.1978212717', '9007199254740991', '0.0000000000000000000001', '4503599627370496', '-4503599627370496'];
+    let n = 0;
+    for (let i = 0; i < 60_000; i++) {
+      const a = i < 1000 ? edge[i % edge.length]! : rand();
+      const b = i < 1000 ? edge[Math.floor(i / 10) % edge.length]! : rand();
+      const c = i < 1000 ? edge[Math.floor(i / 100) % edge.length]! : rand();
+      for (const sign of [1, -1] as const) {
+        const want = str((sign === 1 ? new Dec(a).plus(b) : new Dec(a).minus(b)).minus(c));
+        const got = addThenSubDec(a, b, c, sign);
+        if (got !== want) throw new Error(`addThenSubDec(${a}, ${b}, ${c}, ${sign}) = ${got}, decimal.js ${want}`);
+        n++;
+      }
+    }
+    expect(n).toBe(120_000);
+  });
+});
+
 describe('small-decimal rounding and steps: equal to decimal.js and precision.ts', () => {
   it('roundPlacesDec, cmpDec, roundToStepDec and amountOnStepDec on 30 000 random inputs', async () => {
     const { roundPlacesDec, cmpDec, roundToStepDec, amountOnStepDec, divDec } = await import('./small-decimal.js');

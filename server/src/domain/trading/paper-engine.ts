@@ -49,7 +49,7 @@ import { fundingPayment } from './funding.js';
 import { DEFAULT_MAINTENANCE_MARGIN_RATE, liquidationPrice } from './margin.js';
 import { averageEntry, realizedPnl, unrealizedPnl } from './pnl.js';
 import { Dec, ZERO, dec as parseDecimal, dmax, dmin, isDecimalString, isMultipleOf, roundToStep, str as toDecimalString, type DecimalInput } from './precision.js';
-import { canonicalSmall, cmpDec, cmpSmall, divDec, minusDec, placesSmall, plusDec, timesDec } from './small-decimal.js';
+import { addThenSubDec, canonicalSmall, cmpDec, cmpSmall, divDec, minusDec, placesSmall, plusDec, timesDec } from './small-decimal.js';
 
 /** Default slippage of market and stop-loss fills, basis points. */
 export const DEFAULT_SLIPPAGE_BPS = 5;
@@ -1124,6 +1124,20 @@ export class PaperEngine {
     o.lockCurrency = null;
   }
 
+  /**
+   * {@link releaseLock} of a lock known to be non-zero in its currency's existing balance, whose free plus the
+   * lock the caller has computed already (`freePlusLock`: the same string releaseLock's sum gives).
+   */
+  private releaseLockAs(o: PaperOrderState, freePlusLock: string): void {
+    if (cmpS(o.lock, '0') !== 0) {
+      const b = this.s.balances[o.lockCurrency!]!;
+      b.free = freePlusLock;
+      b.used = minusS(b.used, o.lock);
+    }
+    o.lock = '0';
+    o.lockCurrency = null;
+  }
+
   private close(o: PaperOrderState, status: 'canceled' | 'expired' | 'closed', ts: number): void {
     this.releaseLock(o);
     o.status = status;
@@ -1266,13 +1280,15 @@ export class PaperEngine {
       const available = o.lockCurrency === m.quote ? plusS(free, o.lock) : free;
       const need = plusS(cost, fee);
       if (cmpS(available, need) < 0) return { ok: false, reason: 'insufficient', message: `amount: needs ${need} ${m.quote} (cost + fee), free ${str(dec(available))} ${m.quote}` };
-      this.releaseLock(o);
+      // releaseLock(o), its free + lock being `available` when the lock is in the quote currency
+      if (o.lockCurrency === m.quote && o.lock !== '0' && this.s.balances[m.quote] !== undefined) this.releaseLockAs(o, available);
+      else this.releaseLock(o);
       const base = this.bal(m.base);
       const quote = this.bal(m.quote);
       const held = plusS(base.free, base.used);
       const avg = this.s.averageCost[m.base];
       this.s.averageCost[m.base] = held === '0' || avg === null || avg === undefined ? price : divS(plusS(timesS(held, avg), timesS(qty, price)), plusS(held, qty));
-      quote.free = minusS(minusS(quote.free, cost), fee);
+      quote.free = addThenSubDec(quote.free, cost, fee, -1);
       base.free = plusS(base.free, qty);
     } else {
       const free0 = this.s.balances[m.base]?.free ?? '0';
@@ -1280,7 +1296,9 @@ export class PaperEngine {
       qty = o.reduceOnly && cmpS(free, amount) < 0 ? str(dec(free)) : amount;
       if (cmpS(qty, '0') === 0) return { ok: false, reason: 'nothing_to_reduce' };
       if (cmpS(free, qty) < 0) return { ok: false, reason: 'insufficient', message: `amount: needs ${str(dec(qty))} ${m.base}, free ${str(dec(free))} ${m.base}` };
-      this.releaseLock(o);
+      // releaseLock(o), its free + lock being `free` when the lock is in the base currency
+      if (o.lockCurrency === m.base && o.lock !== '0' && this.s.balances[m.base] !== undefined) this.releaseLockAs(o, free);
+      else this.releaseLock(o);
       const base = this.bal(m.base);
       const quote = this.bal(m.quote);
       const proceeds = timesS(qty, price);
@@ -1288,7 +1306,7 @@ export class PaperEngine {
       const avg = this.s.averageCost[m.base];
       pnl = avg === null || avg === undefined ? '0' : timesS(minusS(price, avg), qty);
       base.free = minusS(base.free, qty);
-      quote.free = minusS(plusS(quote.free, proceeds), fee);
+      quote.free = addThenSubDec(quote.free, proceeds, fee, 1);
     }
     const f: PaperFill = {
       id: String(this.s.nextFillSeq++),

@@ -73,58 +73,23 @@ export function formatSmall(m: number, e: number): string {
   if (m === 0) return '0';
   const neg = m < 0;
   let a = neg ? -m : m;
-  // One flat string (the state keeps these strings; a concatenation would keep its parts alive too). Below
-  // 10^15 the decimal has at most 15 significant digits, so the double nearest a / 10^e prints as exactly this
-  // decimal in its shortest form, trailing zeros dropped (distinct 15-digit decimals are distinct doubles):
-  // String gives it (5× faster than toFixed) unless it would use an exponent (below 1e-6).
-  if (a < 1e15) {
-    const x = a / POW10[e]!;
-    if (x >= 1e-6) return String(neg ? -x : x);
-  }
   // strip trailing zeros of the fraction on the integer (exact: a multiple of 10 divided by 10)
   while (e > 0 && a % 10 === 0) {
     a /= 10;
     e--;
   }
-  // 16 digits: the double nearest a / 10^e may print shorter or as a neighbouring decimal; String's output
-  // (one flat string, 5× faster than toFixed) is taken when it reads back as exactly a / 10^e — nine times in
-  // ten for balances of that size
-  const x = a / POW10[e]!;
-  if (x >= 1e-6 && x < 1e21) {
-    const t = String(neg ? -x : x);
-    if (isDecimalOf(t, a, e)) return t;
-  }
-  // toFixed prints the double nearest a / 10^e rounded to e places: this decimal itself while a < 4e15 (the
-  // double is then within 0.5e-e of it)
+  // an integer below 2^53: String prints all its digits (and is the fastest)
+  if (e === 0) return String(neg ? -a : a);
+  // One flat string (the state keeps these strings; a concatenation would keep its parts alive too). toFixed
+  // prints the double nearest a / 10^e rounded to e places: this decimal itself while a < 4e15 (the double is
+  // then within 0.5e-e of it), with no exponent and, a having no trailing zero, no trailing zero. (Faster than
+  // String's shortest form here, and exact for 16 digits too.)
   if (a < 4e15) return ((neg ? -a : a) / POW10[e]!).toFixed(e);
   let d = String(a);
-  if (e > 0) d = d.length <= e ? ['0.', ZEROS.slice(0, e - d.length), d].join('') : [d.slice(0, d.length - e), '.', d.slice(d.length - e)].join('');
+  d = d.length <= e ? ['0.', ZEROS.slice(0, e - d.length), d].join('') : [d.slice(0, d.length - e), '.', d.slice(d.length - e)].join('');
   return neg ? ['-', d].join('') : d;
 }
 const ZEROS = '0000000000000000000000';
-
-/**
- * True when `t`, a plain decimal as String prints a number between 1e-6 and 1e21 (`-`, digits, maybe one
- * `.`), is a / 10^e with exactly e fraction digits (a a safe integer without trailing zeros when e > 0). A
- * string of more digits than a has reads as a larger mantissa (accumulated with monotonic rounding), so it
- * cannot match.
- */
-function isDecimalOf(t: string, a: number, e: number): boolean {
-  const n = t.length;
-  let m = 0;
-  let frac = -1;
-  for (let i = t.charCodeAt(0) === 45 ? 1 : 0; i < n; i++) {
-    const c = t.charCodeAt(i);
-    if (c === 46) {
-      frac = 0;
-      continue;
-    }
-    if (c < 48 || c > 57) return false;
-    m = m * 10 + (c - 48);
-    if (frac >= 0) frac++;
-  }
-  return m === a && (frac < 0 ? 0 : frac) === e;
-}
 
 /** `str(new Dec(a).plus(b))` (also `minus` with `sign` −1), or null when the fast path does not apply. */
 function addSigned(a: string, b: string, sign: 1 | -1): string | null {
@@ -416,6 +381,35 @@ export function minusDec(a: string, b: string): string {
 /** `str(new Dec(a).mul(b))` (see {@link plusDec}). */
 export function timesDec(a: string, b: string): string {
   return mulSmall(a, b) ?? mulBig(a, b) ?? str(new Dec(a).mul(b));
+}
+
+/**
+ * `str(new Dec(a).plus(b).minus(c))` with `sign` 1, `str(new Dec(a).minus(b).minus(c))` with −1 — what the
+ * two operations in turn give ({@link plusDec}, {@link minusDec}: each exact while within 40 digits), in one
+ * step on float integers when a, b, c and every partial sum are safe integers at a common scale (the exact
+ * value, so the same canonical string, one string built instead of two), else the two operations.
+ */
+export function addThenSubDec(a: string, b: string, c: string, sign: 1 | -1): string {
+  if (parse(a)) {
+    const am = R[0]!;
+    const ae = R[1]!;
+    if (parse(b)) {
+      const bm = sign === 1 ? R[0]! : -R[0]!;
+      const be = R[1]!;
+      if (parse(c)) {
+        const cm = R[0]!;
+        const ce = R[1]!;
+        const e = ae > be ? (ae > ce ? ae : ce) : be > ce ? be : ce;
+        const x = am * POW10[e - ae]!;
+        const y = bm * POW10[e - be]!;
+        const z = cm * POW10[e - ce]!;
+        const xy = x + y;
+        const r = xy - z;
+        if (Number.isSafeInteger(x) && Number.isSafeInteger(y) && Number.isSafeInteger(z) && Number.isSafeInteger(xy) && Number.isSafeInteger(r)) return formatSmall(r, e);
+      }
+    }
+  }
+  return minusDec(sign === 1 ? plusDec(a, b) : minusDec(a, b), c);
 }
 
 /** `str(new Dec(a).div(b))`: BigInt (correctly rounded like decimal.js), else decimal.js. */
